@@ -1,0 +1,47 @@
+# Amber: top-level build. `make help` lists the targets.
+#
+# Everything is built under build/. CROSS selects a toolchain prefix (e.g. CROSS=x86_64-elf-);
+# ACCEL=tcg|kvm selects the QEMU accelerator for run, demo and test.
+
+CROSS ?=
+ACCEL ?= tcg
+BUILD := build
+.DEFAULT_GOAL := all
+
+CXX_TARGET := $(CROSS)g++
+LD_TARGET := $(CROSS)ld
+HOST_CXX ?= g++
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wundef
+FREESTANDING := -std=c++20 -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+    -fno-asynchronous-unwind-tables -fno-pic -fno-pie -fcf-protection=none -nostdlib -O2 -g \
+    $(WARNINGS) -Iuapi
+
+KERNEL_CXXFLAGS := $(FREESTANDING) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+    -fno-stack-protector -Ikernel/arch/x86_64/include
+USER_CXXFLAGS := $(FREESTANDING) -fno-stack-protector -mno-red-zone
+
+include mk/kernel.mk
+include mk/userland.mk
+-include mk/host.mk
+include mk/run.mk
+
+.PHONY: all clean help deps
+all: $(KERNEL_ELF) $(INITRD) $(ISO) $(HOST_TOOLS)
+
+deps:
+	@tools/install-deps.sh
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make            build kernel, user programs, boot archive, ISO and host tools"
+	@echo "make demo       boot Amber, run the first user program, power off"
+	@echo "make test       every test tier (host unit, guest, Bochs, format); ACCEL=kvm for KVM"
+	@echo "make run        interactive: serial console on this terminal (Ctrl-A X quits)"
+	@echo "make debug      QEMU waits for gdb; gdb loads symbols and stops at the 64-bit entry"
+	@echo "make bochs      boot the ISO in Bochs (headless, serial to build/bochs/com1.txt)"
+	@echo "make bench-boot measure launch-to-user-mode time under TCG, KVM and Bochs"
+	@echo "make format     reformat the sources with clang-format"
+	@echo "variables: ACCEL=tcg|kvm CROSS=prefix START=prog[:arg...][,...] CMDLINE=..."

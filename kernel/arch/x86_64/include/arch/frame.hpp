@@ -1,0 +1,45 @@
+// The saved user-mode register state of a thread, in the layout the entry stubs push.
+//
+// Each thread owns one UserFrame; while a thread runs, TSS.rsp0 and the per-CPU frame_top point
+// just past it, so the CPU and the entry stubs save user state straight into the thread object.
+// The kernel stack holds nothing of a thread across a return to user mode.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace arch {
+
+// `vector` is the interrupt vector that entered the kernel, or entry_vector_syscall.
+constexpr uint64_t entry_vector_syscall = 0x100;
+
+struct alignas(16) UserFrame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss; // as pushed by the CPU
+};
+static_assert(sizeof(UserFrame) == 176 && sizeof(UserFrame) % 16 == 0);
+static_assert(offsetof(UserFrame, vector) == 120 && offsetof(UserFrame, cs) == 144);
+
+// FXSAVE image: x87, MMX and SSE state.
+struct alignas(16) FpuState {
+    uint8_t bytes[512];
+};
+
+namespace selector {
+constexpr uint16_t kernel_code = 0x10;
+constexpr uint16_t kernel_data = 0x18;
+constexpr uint16_t user_code_32 = 0x20 | 3; // sysret derives user_data and user_code from it
+constexpr uint16_t user_data = 0x28 | 3;
+constexpr uint16_t user_code = 0x30 | 3;
+constexpr uint16_t tss = 0x40;
+} // namespace selector
+
+// True if `address` lies in the canonical lower half, where user mode lives.
+constexpr bool is_user_address(uint64_t address) { return address < 0x0000800000000000ull; }
+
+constexpr uint64_t rflags_interrupt_enable = 1u << 9;
+constexpr uint64_t rflags_reserved_one = 1u << 1;
+
+} // namespace arch

@@ -1,0 +1,49 @@
+// Four-level page tables. The upper half (PML4 entries 256..511) is the kernel's and is shared by
+// every address space; the lower half belongs to one user process.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/frame.hpp>
+
+namespace arch {
+
+constexpr uint64_t page_size = 4096;
+// All of physical memory is mapped here (kernel-only, no-execute).
+constexpr uint64_t physical_window_base = 0xffff800000000000ull;
+constexpr uint64_t kernel_link_base = 0xffffffff80000000ull;
+
+inline void* physical_to_virtual(uint64_t physical) { return reinterpret_cast<void*>(physical_window_base + physical); }
+
+enum class Access : uint8_t { Read = 1, Write = 2, Execute = 4 };
+constexpr Access operator|(Access a, Access b) {
+    return static_cast<Access>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
+}
+constexpr bool has(Access set, Access bit) { return (static_cast<uint8_t>(set) & static_cast<uint8_t>(bit)) != 0; }
+
+// A user address space's page tables. Not copyable; destroy() releases everything it owns.
+class PageTable {
+  public:
+    // Allocates a root whose kernel half is shared with the kernel's tables.
+    [[nodiscard]] bool create();
+    // Maps one 4 KiB user page to the frame `physical`, which the table then owns.
+    [[nodiscard]] bool map_user_page(uint64_t virtual_address, uint64_t physical, Access access);
+    // Finds the frame behind a user page and its access rights; false if not mapped.
+    bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const;
+    // Frees every user page frame, every table and the root.
+    void destroy();
+    void activate() const;
+    uint64_t root_physical() const { return root_; }
+
+  private:
+    uint64_t root_ = 0;
+};
+
+// Builds and loads the kernel's own tables (physical window over `highest_physical` bytes,
+// kernel image with per-section permissions); returns false if memory runs out.
+[[nodiscard]] bool initialize_kernel_paging(uint64_t highest_physical);
+// Maps device memory uncached into the kernel half; returns its virtual address or 0.
+uint64_t map_device_memory(uint64_t physical, size_t size);
+
+} // namespace arch

@@ -1,0 +1,81 @@
+#include "frame_allocator.hpp"
+
+#include "panic.hpp"
+
+namespace kernel {
+
+void FrameAllocator::initialize(uint64_t* bitmap, uint64_t highest_physical) {
+    bitmap_ = bitmap;
+    frame_count_ = (highest_physical + frame_size - 1) / frame_size;
+    size_t words = bitmap_bytes(highest_physical) / 8;
+    for (size_t i = 0; i < words; ++i) bitmap_[i] = ~uint64_t{0};
+    free_frames_ = 0;
+    search_hint_ = 0;
+}
+
+bool FrameAllocator::is_free(uint64_t physical) const {
+    uint64_t frame = physical / frame_size;
+    return frame < frame_count_ && (bitmap_[frame / 64] & (uint64_t{1} << (frame % 64))) == 0;
+}
+
+void FrameAllocator::set_used(uint64_t frame, bool used) {
+    uint64_t bit = uint64_t{1} << (frame % 64);
+    uint64_t& word = bitmap_[frame / 64];
+    bool was_used = (word & bit) != 0;
+    if (was_used == used) return;
+    if (used) {
+        word |= bit;
+        --free_frames_;
+    } else {
+        word &= ~bit;
+        ++free_frames_;
+        if (frame / 64 < search_hint_) search_hint_ = frame / 64;
+    }
+}
+
+void FrameAllocator::release_range(uint64_t base, uint64_t length) {
+    if (length == 0 || base + length < base) return;
+    uint64_t first = (base + frame_size - 1) / frame_size;
+    uint64_t end = (base + length) / frame_size;
+    if (end > frame_count_) end = frame_count_;
+    for (uint64_t f = first; f < end; ++f) set_used(f, false);
+}
+
+void FrameAllocator::reserve_range(uint64_t base, uint64_t length) {
+    if (length == 0) return;
+    uint64_t first = base / frame_size;
+    uint64_t last = base + length < base ? ~uint64_t{0} : (base + length - 1) / frame_size;
+    if (last >= frame_count_) last = frame_count_ - 1;
+    for (uint64_t f = first; f <= last && f < frame_count_; ++f) set_used(f, true);
+}
+
+bool FrameAllocator::allocate(uint64_t& physical, uint64_t limit) {
+    uint64_t words = (frame_count_ + 63) / 64;
+    for (uint64_t w = search_hint_; w < words; ++w) {
+        if (bitmap_[w] == ~uint64_t{0}) {
+            if (w == search_hint_) ++search_hint_;
+            continue;
+        }
+        uint64_t frame = w * 64 + static_cast<uint64_t>(__builtin_ctzll(~bitmap_[w]));
+        if (frame >= frame_count_ || frame * frame_size >= limit) return false;
+        set_used(frame, true);
+        physical = frame * frame_size;
+        return true;
+    }
+    return false;
+}
+
+void FrameAllocator::free(uint64_t physical) {
+    uint64_t frame = physical / frame_size;
+    if (physical % frame_size != 0 || frame >= frame_count_ || is_free(physical)) {
+        panic("frame allocator: bad free of physical address %p", reinterpret_cast<void*>(physical));
+    }
+    set_used(frame, false);
+}
+
+FrameAllocator& frames() {
+    static FrameAllocator allocator;
+    return allocator;
+}
+
+} // namespace kernel

@@ -1,0 +1,25 @@
+// The kernel's heap, fed with frames from the frame allocator through the physical window.
+#include <arch/paging.hpp>
+
+#include "frame_allocator.hpp"
+#include "kernel_heap.hpp"
+
+namespace kernel {
+namespace {
+
+void* allocate_page() {
+    uint64_t physical;
+    if (!frames().allocate(physical)) return nullptr;
+    return arch::physical_to_virtual(physical);
+}
+
+void free_page(void* page) { frames().free(reinterpret_cast<uint64_t>(page) - arch::physical_window_base); }
+
+} // namespace
+
+KernelHeap& heap() {
+    static KernelHeap instance({allocate_page, free_page});
+    return instance;
+}
+
+} // namespace kernel

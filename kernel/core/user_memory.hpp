@@ -1,0 +1,18 @@
+// Copies between kernel memory and a process's user memory.
+//
+// Every page is looked up in the process's page tables first (present, user-accessible, and
+// writable for copies to user) before anything is copied, so a bad user pointer yields false,
+// copies nothing and never faults the kernel. Works on any process, not only the current one.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "thread.hpp"
+
+namespace kernel {
+
+[[nodiscard]] bool copy_from_user(const Process& process, void* destination, uint64_t user_source, size_t length);
+[[nodiscard]] bool copy_to_user(const Process& process, uint64_t user_destination, const void* source, size_t length);
+
+} // namespace kernel

@@ -1,0 +1,53 @@
+// The C memory and string primitives that GCC may emit calls to in freestanding code.
+// Built into the kernel and the user runtime only; host builds use the C library's.
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" {
+
+void* memcpy(void* destination, const void* source, size_t length) {
+    auto* d = static_cast<unsigned char*>(destination);
+    const auto* s = static_cast<const unsigned char*>(source);
+    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(length) : : "memory");
+    return destination;
+}
+
+void* memset(void* destination, int value, size_t length) {
+    auto* d = static_cast<unsigned char*>(destination);
+    asm volatile("rep stosb" : "+D"(d), "+c"(length) : "a"(value) : "memory");
+    return destination;
+}
+
+void* memmove(void* destination, const void* source, size_t length) {
+    auto* d = static_cast<unsigned char*>(destination);
+    const auto* s = static_cast<const unsigned char*>(source);
+    if (d == s || length == 0) return destination;
+    if (d < s || d >= s + length) return memcpy(destination, source, length);
+    for (size_t i = length; i > 0; --i) d[i - 1] = s[i - 1];
+    return destination;
+}
+
+int memcmp(const void* left, const void* right, size_t length) {
+    const auto* a = static_cast<const unsigned char*>(left);
+    const auto* b = static_cast<const unsigned char*>(right);
+    for (size_t i = 0; i < length; ++i) {
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+size_t strlen(const char* s) {
+    size_t n = 0;
+    while (s[n] != '\0') ++n;
+    return n;
+}
+
+int strcmp(const char* a, const char* b) {
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+}
+
+} // extern "C"

@@ -1,0 +1,162 @@
+"""Starting Amber under QEMU (TCG or KVM) and Bochs, and reading its serial console.
+
+Every run is bounded: an overall timeout, and a silence timeout that ends a guest which stops
+printing. The caller gets the console lines, the exit code and why the run ended.
+"""
+import os
+import select
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KERNEL = os.path.join(ROOT, "build", "amber.elf")
+INITRD = os.path.join(ROOT, "build", "initrd.tar")
+ISO = os.path.join(ROOT, "build", "amber.iso")
+
+
+@dataclass
+class Run:
+    lines: list = field(default_factory=list)  # console lines, without line ends
+    exit_code: int | None = None
+    ended_by: str = "exit"  # exit | timeout | silence
+    seconds: float = 0.0
+    marks: dict = field(default_factory=dict)  # first time (s since launch) a marker line was seen
+
+
+def qemu_command(accel, cmdline, memory="256M", extra=()):
+    if accel == "kvm":
+        accel_args = ["-accel", "kvm", "-cpu", "host,-arch-capabilities", "-bios", "/usr/share/qemu/qboot.rom"]
+    else:
+        accel_args = ["-accel", "tcg", "-cpu", "qemu64,+x2apic"]
+    return ["qemu-system-x86_64", "-machine", "pc", "-m", memory, "-no-reboot", "-display", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", *accel_args,
+            "-serial", "stdio", "-monitor", "none",
+            "-kernel", KERNEL, "-initrd", INITRD, "-append", cmdline, *extra]
+
+
+def run_process(command, timeout, silence, marks=(), stop_when=None):
+    """Runs `command`, collecting stdout lines; kills it on timeout or silence."""
+    run = Run()
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, cwd=ROOT)
+    buffer = b""
+    last_output = start
+    try:
+        while True:
+            now = time.monotonic()
+            if now - start > timeout:
+                run.ended_by = "timeout"
+                break
+            if now - last_output > silence:
+                run.ended_by = "silence"
+                break
+            ready, _, _ = select.select([process.stdout], [], [], 0.2)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            last_output = time.monotonic()
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                text = line.decode("utf-8", "replace").rstrip("\r")
+                run.lines.append(text)
+                for mark in marks:
+                    if mark in text and mark not in run.marks:
+                        run.marks[mark] = last_output - start
+                if stop_when is not None and stop_when(text):
+                    run.ended_by = "stopped"
+                    break
+            if run.ended_by == "stopped":
+                break
+    finally:
+        if buffer:
+            run.lines.append(buffer.decode("utf-8", "replace").rstrip("\r"))
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        run.exit_code = process.returncode
+        run.seconds = time.monotonic() - start
+    return run
+
+
+def run_qemu(accel, cmdline, timeout=120, silence=60, marks=()):
+    return run_process(qemu_command(accel, cmdline), timeout, silence, marks)
+
+
+BOCHSRC = """\
+megs: 128
+cpu: count=1, ips=20000000, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+pci: enabled=1, chipset=i440fx
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev={serial}
+display_library: rfb, options="timeout=0"
+speaker: enabled=0
+clock: sync=none, time0=local
+log: {log}
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+"""
+
+
+def run_bochs(workdir, timeout=180, marks=()):
+    """Boots the GRUB ISO in Bochs (headless through its RFB display); console from COM1's file."""
+    os.makedirs(workdir, exist_ok=True)
+    serial = os.path.join(workdir, "com1.txt")
+    rc = os.path.join(workdir, "bochsrc")
+    with open(rc, "w") as f:
+        f.write(BOCHSRC.format(iso=ISO, serial=serial, log=os.path.join(workdir, "bochs.log")))
+    with open(os.path.join(workdir, "continue.rc"), "w") as f:
+        f.write("c\nq\n")
+    if os.path.exists(serial):
+        os.remove(serial)
+    command = ["bochs", "-q", "-f", rc, "-rc", os.path.join(workdir, "continue.rc")]
+    run = Run()
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, cwd=workdir)
+    seen = 0
+
+    def read_console(elapsed):
+        nonlocal seen
+        if not os.path.exists(serial):
+            return
+        with open(serial, "rb") as f:
+            text = f.read().decode("utf-8", "replace").replace("\r", "")
+        lines = text.split("\n")
+        for line in lines[seen:-1]:
+            for mark in marks:
+                if mark in line and mark not in run.marks:
+                    run.marks[mark] = elapsed
+        seen = max(seen, len(lines) - 1)
+        run.lines = lines[:-1] + ([lines[-1]] if lines[-1] else [])
+
+    try:
+        while True:
+            elapsed = time.monotonic() - start
+            read_console(elapsed)
+            if process.poll() is not None:
+                read_console(time.monotonic() - start)
+                break
+            if elapsed > timeout:
+                run.ended_by = "timeout"
+                break
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        run.exit_code = process.returncode
+        run.seconds = time.monotonic() - start
+    return run

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""`make test`: every test tier, one verdict.
+
+Tiers: format (clang-format), host (Boost.Test unit tests), guest (suites in tests/guest/suites.json
+under QEMU with --accel), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per
+test, logs under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on
+any failure.
+"""
+import argparse
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import emulators  # noqa: E402
+import guest_checks  # noqa: E402
+
+ROOT = emulators.ROOT
+SOURCE_DIRS = ["kernel", "uapi", "userland", "tests", "checkpointd", "migrated"]
+SOURCE_EXTENSIONS = (".cpp", ".hpp", ".h", ".cc")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}", flush=True)
+        else:
+            self.failed += 1
+            self.failures.append(name)
+            print(f"FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
+
+
+def tier_format(tally):
+    files = sorted(path for d in SOURCE_DIRS for path in glob.glob(os.path.join(ROOT, d, "**", "*"), recursive=True)
+                   if path.endswith(SOURCE_EXTENSIONS))
+    result = subprocess.run(["clang-format", "--dry-run", "--Werror", *files], cwd=ROOT,
+                            capture_output=True, text=True)
+    offenders = sorted(set(re.findall(r"^(\S+?):\d+:\d+: error", result.stderr, re.M)))
+    detail = ""
+    if result.returncode != 0:
+        shown = ", ".join(os.path.relpath(f, ROOT) for f in offenders[:10])
+        detail = f"not clang-formatted: {shown or result.stderr.strip()[:300]} (run `make format`)"
+    tally.record(f"format/clang-format ({len(files)} files)", result.returncode == 0, detail)
+
+
+def tier_host(tally):
+    binary = os.path.join(ROOT, "build", "host", "unit_tests")
+    result = subprocess.run([binary, "--report_level=short", "--color_output=no", "--log_level=error"],
+                            cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    sys.stdout.write("".join(line + "\n" for line in output.splitlines() if "error" in line.lower()))
+    passed = re.search(r"(\d+) test cases? out of (\d+) passed", output)
+    failed = re.search(r"(\d+) test cases? out of (\d+) failed", output)
+    if passed is None and failed is None:
+        tally.record("host/unit_tests", False, f"no Boost.Test summary (exit {result.returncode})")
+        return
+    total = int((passed or failed).group(2))
+    failed_count = int(failed.group(1)) if failed else total - int(passed.group(1))
+    print(f"host: {total - failed_count} of {total} Boost.Test cases passed", flush=True)
+    tally.passed += total - failed_count
+    tally.failed += failed_count
+    if failed_count or result.returncode != 0:
+        tally.failures.append("host/unit_tests")
+        if failed_count == 0:
+            tally.record("host/unit_tests exit status", False, f"exit {result.returncode}")
+
+
+def write_log(kind, name, run):
+    directory = os.path.join(ROOT, "build", "test-logs", kind)
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{name}.log")
+    with open(path, "w") as f:
+        f.write("\n".join(run.lines) + "\n")
+    return os.path.relpath(path, ROOT)
+
+
+def report_guest(tally, prefix, suite, run, emulator):
+    results, problems = guest_checks.check_run(suite, run, emulator)
+    log = write_log(prefix.replace("/", "-"), suite["name"], run)
+    for test, ok, detail in results:
+        tally.record(f"{prefix}/{suite['name']}/{test}", ok, detail)
+    name = f"{prefix}/{suite['name']}" + (" (boot, protocol and power-off)" if suite.get("tests") else "")
+    tally.record(name, not problems, "; ".join(problems) + (f" [log: {log}]" if problems else ""))
+    if problems or any(not ok for _, ok, _ in results):
+        print("  last console lines:\n    " + "\n    ".join(run.lines[-25:]), flush=True)
+
+
+def tier_guest(tally, accel, only, jobs):
+    with open(os.path.join(ROOT, "tests", "guest", "suites.json")) as f:
+        suites = json.load(f)["suites"]
+    suites = [s for s in suites if not only or s["name"] in only]
+    scale = 2 if accel == "kvm" else 1
+
+    def run(suite):
+        cmdline = f"start={suite['start']} " + suite.get("cmdline", "")
+        return suite, emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
+                                         silence=60 * scale)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for suite, result in pool.map(run, suites):
+            report_guest(tally, f"guest-{accel}", suite, result, "qemu")
+
+
+def tier_bochs(tally):
+    suite = {"name": "boot-to-user-mode", "status": 0,
+             "expect": ["booted by multiboot2", "entering user mode", "hello from user mode",
+                        "preemptive scheduling works"]}
+    run = emulators.run_bochs(os.path.join(ROOT, "build", "bochs-test"), timeout=300)
+    report_guest(tally, "bochs", suite, run, "bochs")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
+    parser.add_argument("--tiers", default="format,host,guest,bochs")
+    parser.add_argument("--suite", action="append", help="run only this guest suite (repeatable)")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    args = parser.parse_args()
+    tally = Tally()
+    tiers = args.tiers.split(",")
+    if "format" in tiers:
+        tier_format(tally)
+    if "host" in tiers:
+        tier_host(tally)
+    if "guest" in tiers:
+        tier_guest(tally, args.accel, args.suite, args.jobs)
+    if "bochs" in tiers:
+        tier_bochs(tally)
+    if tally.failures:
+        print("failed: " + ", ".join(tally.failures))
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    return 1 if tally.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+/* Fixed ABI constants shared by the kernel, user programs and host tools. C and C++. */
+#ifndef AMBER_UAPI_ABI_H
+#define AMBER_UAPI_ABI_H
+
+/* Version of the kernel ABI; bumped on any incompatible change to uapi/. */
+#define AMBER_ABI_VERSION 1
+
+/* Frequency of the timer that clock_ticks counts and that drives preemption. */
+#define AMBER_TICK_HZ 1000
+
+/* User virtual addresses are in [AMBER_USER_MIN, AMBER_USER_MAX). */
+#define AMBER_USER_MIN 0x0000000000010000ull
+#define AMBER_USER_MAX 0x0000800000000000ull
+
+/* Initial user stack of a process: its top and size. */
+#define AMBER_USER_STACK_TOP 0x00007ffffff00000ull
+#define AMBER_USER_STACK_SIZE (256ull * 1024)
+
+#endif
