@@ -1,14 +1,49 @@
+# Running Amber: interactive console, demo, tests, debugger, Bochs, boot-time measurement.
+
 QEMU := qemu-system-x86_64
 START ?= hello
 CMDLINE ?= start=$(START)
 ifeq ($(ACCEL),kvm)
+# The development machines' /dev/kvm (pvm) rejects the IA32_ARCH_CAPABILITIES MSR of -cpu host.
 QEMU_ACCEL := -accel kvm -cpu host,-arch-capabilities -bios /usr/share/qemu/qboot.rom
 else
-QEMU_ACCEL := -accel tcg -cpu qemu64,+x2apic
+QEMU_ACCEL := -accel tcg -cpu qemu64
 endif
 QEMU_COMMON := -machine pc -m 256M -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ACCEL)
+GUEST_FILES := $(KERNEL_ELF) $(INITRD)
 
-.PHONY: run
-run: $(KERNEL_ELF) $(INITRD)
+.PHONY: run demo test test-now debug bochs bench-boot format
+
+# Serial console on this terminal; Ctrl-A X quits, Ctrl-A C toggles the QEMU monitor.
+run: $(GUEST_FILES)
 	$(QEMU) $(QEMU_COMMON) -serial mon:stdio -kernel $(KERNEL_ELF) -initrd $(INITRD) -append "$(CMDLINE)"
+
+demo:
+	@tools/install-deps.sh
+	@$(MAKE) --no-print-directory $(GUEST_FILES)
+	@python3 tools/demo.py --accel $(ACCEL)
+
+test:
+	@tools/install-deps.sh
+	@$(MAKE) --no-print-directory test-now
+
+test-now: $(GUEST_FILES) $(ISO) $(HOST_TOOLS)
+	@python3 tests/harness/run_tests.py --accel $(ACCEL)
+
+# QEMU waits for gdb on :1234; gdb loads the symbols and stops at the kernel's 64-bit entry.
+debug: $(GUEST_FILES)
+	@echo "QEMU is waiting for gdb on localhost:1234 (its console: $(BUILD)/debug-console.txt)"
+	@$(QEMU) $(QEMU_COMMON) -serial file:$(BUILD)/debug-console.txt -s -S \
+	    -kernel $(KERNEL_ELF) -initrd $(INITRD) -append "$(CMDLINE) panic=halt" & \
+	    gdb -q -x tools/gdb/amber.gdb; kill %1 2>/dev/null || true
+
+bochs: $(ISO)
+	@python3 tools/bochs.py
+
+bench-boot: $(GUEST_FILES) $(ISO)
+	@python3 tools/boot_times.py
+
+format:
+	@git ls-files -co --exclude-standard -- kernel uapi userland tests checkpointd migrated \
+	    | grep -E '\.(cpp|hpp|h|cc)$$' | xargs clang-format -i

@@ -12,6 +12,23 @@ void copy_string(char* destination, size_t capacity, const char* source, size_t 
     destination[n] = '\0';
 }
 
+// Copies a NUL-terminated string at `physical` one byte at a time, so that a string ending right at
+// the end of readable memory is copied whole. Stops at `capacity - 1` characters.
+bool copy_physical_string(PhysicalReader read, uint64_t physical, char* destination, size_t capacity) {
+    size_t n = 0;
+    for (; n + 1 < capacity; ++n) {
+        const auto* c = static_cast<const char*>(read(physical + n, 1));
+        if (c == nullptr) {
+            destination[n] = '\0';
+            return n > 0;
+        }
+        if (*c == '\0') break;
+        destination[n] = *c;
+    }
+    destination[n] = '\0';
+    return true;
+}
+
 template <typename T>
 T load(const uint8_t* p) {
     T value;
@@ -86,12 +103,8 @@ bool parse_pvh(uint64_t start_info_physical, PhysicalReader read, BootInfo& out,
     if (version < 1) return error = "PVH start info version 0 has no memory map", false;
     uint64_t memory_map = load<uint64_t>(info + 40);
     uint32_t memory_map_entries = load<uint32_t>(info + 48);
-    if (command_line != 0) {
-        const auto* text = static_cast<const char*>(read(command_line, 1));
-        if (text == nullptr) return error = "PVH command line unreadable", false;
-        const auto* whole = static_cast<const char*>(read(command_line, sizeof out.command_line));
-        copy_string(out.command_line, sizeof out.command_line, whole != nullptr ? whole : text,
-                    whole != nullptr ? sizeof out.command_line : 1);
+    if (command_line != 0 && !copy_physical_string(read, command_line, out.command_line, sizeof out.command_line)) {
+        return error = "PVH command line unreadable", false;
     }
     if (memory_map_entries == 0 || memory_map_entries > 1024) return error = "PVH memory map empty or too long", false;
     const auto* map = static_cast<const uint8_t*>(read(memory_map, memory_map_entries * 24ull));
@@ -111,8 +124,7 @@ bool parse_pvh(uint64_t start_info_physical, PhysicalReader read, BootInfo& out,
             m.size = load<uint64_t>(e + 8);
             uint64_t module_command_line = load<uint64_t>(e + 16);
             if (module_command_line != 0) {
-                const auto* text = static_cast<const char*>(read(module_command_line, sizeof m.command_line));
-                if (text != nullptr) copy_string(m.command_line, sizeof m.command_line, text, sizeof m.command_line);
+                copy_physical_string(read, module_command_line, m.command_line, sizeof m.command_line);
             }
         }
     }

@@ -3,6 +3,18 @@
 #include "panic.hpp"
 
 namespace kernel {
+namespace {
+
+// Bits set in `word` (SWAR; the kernel has no libgcc for __builtin_popcount on plain x86_64).
+constexpr uint64_t count_bits(uint64_t word) {
+    word = word - ((word >> 1) & 0x5555555555555555ull);
+    word = (word & 0x3333333333333333ull) + ((word >> 2) & 0x3333333333333333ull);
+    word = (word + (word >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (word * 0x0101010101010101ull) >> 56;
+}
+static_assert(count_bits(0) == 0 && count_bits(~0ull) == 64 && count_bits(0x8000000000000101ull) == 3);
+
+} // namespace
 
 void FrameAllocator::initialize(uint64_t* bitmap, uint64_t highest_physical) {
     bitmap_ = bitmap;
@@ -33,20 +45,41 @@ void FrameAllocator::set_used(uint64_t frame, bool used) {
     }
 }
 
+void FrameAllocator::set_range(uint64_t first, uint64_t end, bool used) {
+    uint64_t f = first;
+    while (f < end) {
+        if (f % 64 == 0 && end - f >= 64) { // a whole bitmap word at once
+            uint64_t& word = bitmap_[f / 64];
+            uint64_t in_use = count_bits(word);
+            if (used) {
+                free_frames_ -= 64 - in_use;
+                word = ~uint64_t{0};
+            } else {
+                free_frames_ += in_use;
+                word = 0;
+                if (f / 64 < search_hint_) search_hint_ = f / 64;
+            }
+            f += 64;
+        } else {
+            set_used(f++, used);
+        }
+    }
+}
+
 void FrameAllocator::release_range(uint64_t base, uint64_t length) {
     if (length == 0 || base + length < base) return;
     uint64_t first = (base + frame_size - 1) / frame_size;
     uint64_t end = (base + length) / frame_size;
     if (end > frame_count_) end = frame_count_;
-    for (uint64_t f = first; f < end; ++f) set_used(f, false);
+    set_range(first, end, false);
 }
 
 void FrameAllocator::reserve_range(uint64_t base, uint64_t length) {
-    if (length == 0) return;
+    if (length == 0 || frame_count_ == 0) return;
     uint64_t first = base / frame_size;
     uint64_t last = base + length < base ? ~uint64_t{0} : (base + length - 1) / frame_size;
     if (last >= frame_count_) last = frame_count_ - 1;
-    for (uint64_t f = first; f <= last && f < frame_count_; ++f) set_used(f, true);
+    if (first <= last) set_range(first, last + 1, true);
 }
 
 bool FrameAllocator::allocate(uint64_t& physical, uint64_t limit) {

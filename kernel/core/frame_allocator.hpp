@@ -38,6 +38,7 @@ class FrameAllocator {
 
   private:
     void set_used(uint64_t frame, bool used);
+    void set_range(uint64_t first, uint64_t end, bool used); // frames [first, end)
 
     uint64_t* bitmap_ = nullptr;
     uint64_t frame_count_ = 0;

@@ -10,7 +10,9 @@ namespace {
 void* allocate_page() {
     uint64_t physical;
     if (!frames().allocate(physical)) return nullptr;
-    return arch::physical_to_virtual(physical);
+    void* page = arch::physical_to_virtual(physical);
+    __builtin_memset(page, 0, 4096); // the PageSource contract: zeroed pages
+    return page;
 }
 
 void free_page(void* page) { frames().free(reinterpret_cast<uint64_t>(page) - arch::physical_window_base); }

@@ -95,7 +95,8 @@ size_t vformat(FormatSink& out, const char* fmt, va_list args) {
         }
         if (*p == '*') {
             int w = va_arg(args, int);
-            spec.width = w < 0 ? 0u : static_cast<unsigned>(w);
+            if (w < 0) spec.left_align = true; // as in C: a negative width means '-'
+            spec.width = w < 0 ? 0u - static_cast<unsigned>(w) : static_cast<unsigned>(w);
             ++p;
         }
         while (*p >= '0' && *p <= '9') spec.width = spec.width * 10 + static_cast<unsigned>(*p++ - '0');
@@ -104,7 +105,10 @@ size_t vformat(FormatSink& out, const char* fmt, va_list args) {
             ++p;
             if (*p == '*') {
                 int precision = va_arg(args, int);
-                spec.precision = precision < 0 ? 0u : static_cast<unsigned>(precision);
+                if (precision < 0)
+                    spec.has_precision = false; // as in C: as if none were given
+                else
+                    spec.precision = static_cast<unsigned>(precision);
                 ++p;
             }
             while (*p >= '0' && *p <= '9') spec.precision = spec.precision * 10 + static_cast<unsigned>(*p++ - '0');

@@ -9,7 +9,7 @@
 namespace lib {
 
 struct UstarEntry {
-    char name[256]; // NUL-terminated, "prefix/name" joined, leading "./" removed
+    char name[257]; // NUL-terminated: up to 155 (prefix) + 1 + 100 (name) characters, "./" removed
     ByteView contents;
 };
 

@@ -28,7 +28,7 @@ def qemu_command(accel, cmdline, memory="256M", extra=()):
     if accel == "kvm":
         accel_args = ["-accel", "kvm", "-cpu", "host,-arch-capabilities", "-bios", "/usr/share/qemu/qboot.rom"]
     else:
-        accel_args = ["-accel", "tcg", "-cpu", "qemu64,+x2apic"]
+        accel_args = ["-accel", "tcg", "-cpu", "qemu64"]
     return ["qemu-system-x86_64", "-machine", "pc", "-m", memory, "-no-reboot", "-display", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", *accel_args,
             "-serial", "stdio", "-monitor", "none",

@@ -55,8 +55,9 @@ def tier_format(tally):
 
 def tier_host(tally):
     binary = os.path.join(ROOT, "build", "host", "unit_tests")
+    environment = dict(os.environ, AMBER_USER_BIN_DIR=os.path.join(ROOT, "build", "user", "bin"))
     result = subprocess.run([binary, "--report_level=short", "--color_output=no", "--log_level=error"],
-                            cwd=ROOT, capture_output=True, text=True)
+                            cwd=ROOT, capture_output=True, text=True, env=environment)
     output = result.stdout + result.stderr
     sys.stdout.write("".join(line + "\n" for line in output.splitlines() if "error" in line.lower()))
     passed = re.search(r"(\d+) test cases? out of (\d+) passed", output)

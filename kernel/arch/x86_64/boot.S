@@ -138,6 +138,8 @@ boot_stack:     .skip 4096
 boot_stack_top:
 
     .text
+    .global kernel_entry64
+kernel_entry64:                                  /* first instruction in the higher half */
 long_mode_high:
     mov %edi, %r12d                              /* keep magic and info across the bss clear */
     mov %esi, %r13d

@@ -5,13 +5,6 @@
 
 namespace arch {
 
-struct ThreadContext {
-    UserFrame frame;
-    FpuState fpu;
-    uint64_t fs_base = 0;
-    uint64_t gs_base = 0;
-};
-
 // Sets up a fresh context that starts at `entry` with rsp = stack_top, rdi = arg0, rsi = arg1.
 void initialize_user_context(ThreadContext& context, uint64_t entry, uint64_t stack_top, uint64_t arg0, uint64_t arg1);
 

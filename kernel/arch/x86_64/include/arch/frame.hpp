@@ -27,6 +27,14 @@ struct alignas(16) FpuState {
     uint8_t bytes[512];
 };
 
+// A user thread's complete CPU state: registers, FPU/SSE, FS and GS bases.
+struct ThreadContext {
+    UserFrame frame;
+    FpuState fpu;
+    uint64_t fs_base = 0;
+    uint64_t gs_base = 0;
+};
+
 namespace selector {
 constexpr uint16_t kernel_code = 0x10;
 constexpr uint16_t kernel_data = 0x18;

@@ -6,21 +6,15 @@
 #include <stdint.h>
 
 #include <arch/frame.hpp>
+#include <arch/memory_access.hpp>
 
 namespace arch {
 
-constexpr uint64_t page_size = 4096;
 // All of physical memory is mapped here (kernel-only, no-execute).
 constexpr uint64_t physical_window_base = 0xffff800000000000ull;
 constexpr uint64_t kernel_link_base = 0xffffffff80000000ull;
 
 inline void* physical_to_virtual(uint64_t physical) { return reinterpret_cast<void*>(physical_window_base + physical); }
-
-enum class Access : uint8_t { Read = 1, Write = 2, Execute = 4 };
-constexpr Access operator|(Access a, Access b) {
-    return static_cast<Access>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
-}
-constexpr bool has(Access set, Access bit) { return (static_cast<uint8_t>(set) & static_cast<uint8_t>(bit)) != 0; }
 
 // A user address space's page tables. Not copyable; destroy() releases everything it owns.
 class PageTable {

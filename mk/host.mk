@@ -1,0 +1,60 @@
+# Host unit tests: kernel/lib and the hardware-independent parts of kernel/core compiled for the
+# build machine behind a fake arch (kernel/arch/host), linked with Boost.Test (shared library).
+#
+# make host-test              build build/host/unit_tests and run every test case
+# make host-test HOST_SANITIZE=   the same without ASan/UBSan
+# build/host/unit_tests --run_test=ustar --log_level=all   one suite, verbosely
+
+HOST_DIR := $(BUILD)/host
+HOST_TEST_BIN := $(HOST_DIR)/unit_tests
+HOST_TOOLS := $(HOST_TEST_BIN)
+
+HOST_SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -Iuapi -Ikernel/arch/host/include $(HOST_SANITIZE)
+
+# The kernel code under test; everything it needs from the arch comes from kernel/arch/host.
+HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp kernel/lib/command_line.cpp \
+    kernel/core/boot_info.cpp kernel/core/frame_allocator.cpp kernel/core/kernel_heap.cpp \
+    kernel/core/kernel_heap_instance.cpp kernel/core/run_queue.cpp kernel/core/log.cpp
+HOST_TEST_SOURCES := $(sort $(wildcard tests/unit/*.cpp))
+HOST_OBJECTS := $(patsubst %,$(HOST_DIR)/%.o,$(HOST_KERNEL_SOURCES) $(HOST_TEST_SOURCES))
+HOST_FLAGS_STAMP := $(HOST_DIR)/cxxflags
+
+# Rewritten only when the flags change (e.g. HOST_SANITIZE=), which then rebuilds every host object.
+.PHONY: host-flags-check
+$(HOST_FLAGS_STAMP): host-flags-check
+	@mkdir -p $(dir $@)
+	@echo '$(HOST_CXXFLAGS)' | cmp -s - $@ || echo '$(HOST_CXXFLAGS)' > $@
+
+$(HOST_DIR)/%.cpp.o: %.cpp $(HOST_FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $< (host)"
+	@$(HOST_CXX) $(HOST_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(HOST_TEST_BIN): $(HOST_OBJECTS)
+	@echo "  LD      $@"
+	@$(HOST_CXX) $(HOST_CXXFLAGS) -o $@ $(HOST_OBJECTS) -lboost_unit_test_framework
+
+# Turns Boost's --report_level=short report ("  N test cases out of M passed", "... failed"; failed
+# includes aborted) into the summary line. If the binary died before reporting, every test case it
+# announced ("Running M test cases...") counts as failed.
+HOST_TEST_SUMMARY = awk -v status="$$status" ' \
+    /^Running [0-9]+ test cases?/ { total = $$2 } ; \
+    /^  [0-9]+ test cases? out of [0-9]+ passed$$/ { passed = $$1 ; reported = 1 } ; \
+    /^  [0-9]+ test cases? out of [0-9]+ failed$$/ { failed = $$1 } ; \
+    END { \
+        if (!reported && status != 0) failed = total > 0 ? total : 1 ; \
+        if (status != 0) print "host: unit_tests exited with status " status ; \
+        printf "host: %d passed, %d failed\n", passed, failed \
+    }'
+
+# The exit status is the test binary's. The user programs are tested too when they have been built.
+.PHONY: host-test
+host-test: $(HOST_TEST_BIN)
+	@{ AMBER_USER_BIN_DIR=$(USER_DIR)/bin $(HOST_TEST_BIN) --report_level=short --color_output=no 2>&1; \
+	    echo $$? > $(HOST_DIR)/unit_tests.status; } | tee $(HOST_DIR)/unit_tests.log; \
+	status=$$(cat $(HOST_DIR)/unit_tests.status); \
+	$(HOST_TEST_SUMMARY) $(HOST_DIR)/unit_tests.log; \
+	exit $$status
+
+-include $(HOST_OBJECTS:.o=.d)
