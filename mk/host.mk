@@ -15,7 +15,9 @@ HOST_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -Iuapi -Ikernel/arch/ho
 # The kernel code under test; everything it needs from the arch comes from kernel/arch/host.
 HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp kernel/lib/command_line.cpp \
     kernel/core/boot_info.cpp kernel/core/frame_allocator.cpp kernel/core/kernel_heap.cpp \
-    kernel/core/kernel_heap_instance.cpp kernel/core/run_queue.cpp kernel/core/log.cpp
+    kernel/core/kernel_heap_instance.cpp kernel/core/log.cpp \
+    kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp \
+    kernel/core/scheduler.cpp kernel/core/stress.cpp
 HOST_TEST_SOURCES := $(sort $(wildcard tests/unit/*.cpp))
 HOST_OBJECTS := $(patsubst %,$(HOST_DIR)/%.o,$(HOST_KERNEL_SOURCES) $(HOST_TEST_SOURCES))
 HOST_FLAGS_STAMP := $(HOST_DIR)/cxxflags

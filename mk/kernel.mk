@@ -4,7 +4,7 @@ KERNEL_DIR := $(BUILD)/kernel
 KERNEL_ELF := $(BUILD)/amber.elf
 ISO := $(BUILD)/amber.iso
 
-KERNEL_SOURCES := $(wildcard kernel/arch/x86_64/*.S kernel/arch/x86_64/*.cpp kernel/core/*.cpp) \
+KERNEL_SOURCES := $(wildcard kernel/arch/x86_64/*.S kernel/arch/x86_64/*.cpp kernel/core/*.cpp kernel/core/syscalls/*.cpp) \
     kernel/lib/format.cpp kernel/lib/memory_functions.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp \
     kernel/lib/command_line.cpp
 KERNEL_OBJECTS := $(patsubst %,$(KERNEL_DIR)/%.o,$(KERNEL_SOURCES))

@@ -13,7 +13,7 @@ QEMU_COMMON := -machine pc -m 256M -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ACCEL)
 GUEST_FILES := $(KERNEL_ELF) $(INITRD)
 
-.PHONY: run demo test test-now debug bochs bench-boot format
+.PHONY: run demo test test-now test-guest stress replay debug bochs bench-boot format
 
 # Serial console on this terminal; Ctrl-A X quits, Ctrl-A C toggles the QEMU monitor.
 run: $(GUEST_FILES)
@@ -30,6 +30,24 @@ test:
 
 test-now: $(GUEST_FILES) $(ISO) $(HOST_TOOLS)
 	@python3 tests/harness/run_tests.py --accel $(ACCEL)
+
+# One guest suite, optionally under forced restarts: make test-guest SUITE=objects STRESS=7,200 [ICOUNT=1]
+SEED ?= 1
+ITER ?= 10
+RATE ?= 200
+ICOUNT ?=
+test-guest: $(GUEST_FILES)
+	@python3 tests/harness/run_tests.py --tiers guest --accel $(ACCEL) $(if $(SUITE),--suite $(SUITE)) \
+	    $(if $(STRESS),--stress $(STRESS)) $(if $(ICOUNT),--icount)
+
+# Restart-stress campaign: make stress SEED=1 ITER=10 RATE=200 [ICOUNT=1] [ACCEL=kvm]
+stress: $(GUEST_FILES)
+	@python3 tools/stress.py --seed $(SEED) --iterations $(ITER) --rate $(RATE) --accel $(ACCEL) \
+	    $(if $(ICOUNT),--icount)
+
+# Record a suite with QEMU record/replay and replay it exactly (GDB=1: replay under gdb).
+replay: $(GUEST_FILES)
+	@python3 tools/replay.py --suite $(or $(SUITE),objects) $(if $(STRESS),--stress $(STRESS)) $(if $(GDB),--gdb)
 
 # QEMU waits for gdb on :1234; gdb loads the symbols and stops at the kernel's 64-bit entry.
 debug: $(GUEST_FILES)

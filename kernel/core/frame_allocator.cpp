@@ -103,7 +103,25 @@ void FrameAllocator::free(uint64_t physical) {
     if (physical % frame_size != 0 || frame >= frame_count_ || is_free(physical)) {
         panic("frame allocator: bad free of physical address %p", reinterpret_cast<void*>(physical));
     }
+    if (share_counts_ != nullptr && share_counts_[frame] > 0) {
+        --share_counts_[frame];
+        return;
+    }
     set_used(frame, false);
+}
+
+bool FrameAllocator::share(uint64_t physical) {
+    uint64_t frame = physical / frame_size;
+    if (share_counts_ == nullptr || frame >= frame_count_ || is_free(physical) || share_counts_[frame] == 0xffff) {
+        return false;
+    }
+    ++share_counts_[frame];
+    return true;
+}
+
+void FrameAllocator::attach_share_counts(uint16_t* counts) {
+    share_counts_ = counts;
+    for (uint64_t i = 0; i < frame_count_; ++i) share_counts_[i] = 0;
 }
 
 FrameAllocator& frames() {

@@ -29,8 +29,14 @@ class FrameAllocator {
 
     // Allocates the lowest free frame below `limit`; false when none is left.
     [[nodiscard]] bool allocate(uint64_t& physical, uint64_t limit = ~uint64_t{0});
-    // Frees a frame returned by allocate(). Freeing a free or untracked frame is a kernel bug.
+    // Frees a frame returned by allocate(), or drops one owner of a shared frame. Freeing a free
+    // or untracked frame is a kernel bug.
     void free(uint64_t physical);
+    // Adds an owner to an allocated frame (a mapping shares it); false without share counts or
+    // at the count's limit.
+    [[nodiscard]] bool share(uint64_t physical);
+    // Storage for share counts, one per tracked frame; without it frames cannot be shared.
+    void attach_share_counts(uint16_t* counts);
 
     uint64_t free_frames() const { return free_frames_; }
     uint64_t tracked_frames() const { return frame_count_; }
@@ -41,6 +47,7 @@ class FrameAllocator {
     void set_range(uint64_t first, uint64_t end, bool used); // frames [first, end)
 
     uint64_t* bitmap_ = nullptr;
+    uint16_t* share_counts_ = nullptr; // extra owners per frame
     uint64_t frame_count_ = 0;
     uint64_t free_frames_ = 0;
     uint64_t search_hint_ = 0; // no free frame below this word

@@ -4,29 +4,17 @@
 #include <arch/paging.hpp>
 
 #include "../lib/elf64.hpp"
+#include "address_space.hpp"
 #include "frame_allocator.hpp"
-#include "process.hpp"
+#include "lifecycle.hpp"
+#include "scheduler.hpp"
 #include "user_memory.hpp"
 
 namespace kernel {
 namespace {
 
-// Maps [start, end) with fresh zeroed frames.
-bool map_zeroed(Process& process, uint64_t start, uint64_t end, arch::Access access) {
-    for (uint64_t va = start & ~(arch::page_size - 1); va < end; va += arch::page_size) {
-        uint64_t frame;
-        if (!frames().allocate(frame)) return false;
-        __builtin_memset(arch::physical_to_virtual(frame), 0, arch::page_size);
-        if (!process.page_table.map_user_page(va, frame, access)) {
-            frames().free(frame);
-            return false;
-        }
-    }
-    return true;
-}
-
 // Writes into the new process regardless of page permissions (read-only text included).
-void write_initial(Process& process, uint64_t address, const uint8_t* bytes, size_t length) {
+void write_initial(Space& process, uint64_t address, const uint8_t* bytes, size_t length) {
     while (length > 0) {
         uint64_t physical;
         arch::Access access;
@@ -43,7 +31,7 @@ void write_initial(Process& process, uint64_t address, const uint8_t* bytes, siz
 
 } // namespace
 
-bool load_program(Process& process, lib::ByteView elf, const ProgramArguments& arguments, const char*& error) {
+bool load_program(Space& process, lib::ByteView elf, const ProgramArguments& arguments, const char*& error) {
     lib::Elf64Image image(elf, AMBER_USER_MIN, AMBER_USER_STACK_TOP - AMBER_USER_STACK_SIZE);
     if (image.error() != lib::ElfError::None) {
         error = lib::elf_error_text(image.error());
@@ -51,17 +39,20 @@ bool load_program(Process& process, lib::ByteView elf, const ProgramArguments& a
     }
     for (size_t i = 0; i < image.segment_count(); ++i) {
         const lib::ElfSegment& s = image.segment(i);
-        arch::Access access = arch::Access::Read;
-        if (s.writable) access = access | arch::Access::Write;
-        if (s.executable) access = access | arch::Access::Execute;
-        if (!map_zeroed(process, s.virtual_address, s.virtual_address + s.memory_size, access)) {
+        uint32_t protection =
+            AMBER_PROT_READ | (s.writable ? AMBER_PROT_WRITE : 0) | (s.executable ? AMBER_PROT_EXECUTE : 0);
+        uint64_t start = s.virtual_address & ~(arch::page_size - 1);
+        uint64_t end = (s.virtual_address + s.memory_size + arch::page_size - 1) & ~(arch::page_size - 1);
+        uint64_t done;
+        if (allocate_pages(process, start, end - start, protection, done, [] { return true; }) != AMBER_OK) {
             error = "out of memory loading a segment";
             return false;
         }
         write_initial(process, s.virtual_address, elf.data + s.file_offset, s.file_size);
     }
-    if (!map_zeroed(process, AMBER_USER_STACK_TOP - AMBER_USER_STACK_SIZE, AMBER_USER_STACK_TOP,
-                    arch::Access::Read | arch::Access::Write)) {
+    uint64_t done;
+    if (allocate_pages(process, AMBER_USER_STACK_TOP - AMBER_USER_STACK_SIZE, AMBER_USER_STACK_SIZE,
+                       AMBER_PROT_READ | AMBER_PROT_WRITE, done, [] { return true; }) != AMBER_OK) {
         error = "out of memory for the stack";
         return false;
     }
@@ -90,8 +81,17 @@ bool load_program(Process& process, lib::ByteView elf, const ProgramArguments& a
         error = "arguments do not fit on the stack";
         return false;
     }
-    if (create_thread(process, image.entry(), top, argc, top + 8) == nullptr) {
+    Thread* thread = create_thread(process, 0);
+    if (thread == nullptr) {
         error = "out of memory for the first thread";
+        return false;
+    }
+    arch::initialize_user_context(thread->context, image.entry(), top, argc, top + 8);
+    amber_status status = process.handles.install(AMBER_HANDLE_FIRST_THREAD, thread, AMBER_RIGHTS_ALL);
+    make_runnable(thread);
+    thread->release();
+    if (status != AMBER_OK) {
+        error = "out of memory for the handle table";
         return false;
     }
     return true;

@@ -16,6 +16,7 @@ struct ProgramArguments {
 // Maps every PT_LOAD segment and the stack into `process`, copies argv onto the stack and starts
 // the first thread at the entry point with rdi = argc, rsi = argv (and rsp pointing at argc).
 // On failure returns false with `error` set; the caller then ends the process.
-bool load_program(Process& process, lib::ByteView elf, const ProgramArguments& arguments, const char*& error);
+// The first thread gets handle AMBER_HANDLE_FIRST_THREAD; the caller installs the space's own handle.
+bool load_program(Space& space, lib::ByteView elf, const ProgramArguments& arguments, const char*& error);
 
 } // namespace kernel

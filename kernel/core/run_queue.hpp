@@ -1,24 +1,10 @@
-// FIFO of runnable threads, linked through Thread::next_in_run_queue. Not thread-safe: the kernel
-// runs with interrupts off.
+// FIFO of runnable threads, linked through Thread::next_in_run_queue.
 #pragma once
 
-#include "thread.hpp"
+#include "thread_fifo.hpp"
 
 namespace kernel {
 
-class RunQueue {
-  public:
-    bool empty() const { return head_ == nullptr; }
-    void push_back(Thread* thread);
-    Thread* pop_front();
-    // Removes `thread` if queued; true if it was.
-    bool remove(Thread* thread);
-    bool contains(const Thread* thread) const;
-    unsigned size() const;
-
-  private:
-    Thread* head_ = nullptr;
-    Thread* tail_ = nullptr;
-};
+using RunQueue = ThreadFifo<&Thread::next_in_run_queue>;
 
 } // namespace kernel

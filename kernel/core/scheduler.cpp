@@ -5,68 +5,142 @@
 #include "entry_points.hpp"
 #include "log.hpp"
 #include "run_queue.hpp"
+#include "stress.hpp"
 
 namespace kernel {
 namespace {
 
 RunQueue run_queue;
 Thread* current = nullptr; // owns the CPU's user state (FPU, FS/GS) while non-null
-bool reschedule_pending = false;
+bool reschedule_requested = false;
 uint64_t tick_count = 0;
 bool entered_user_mode = false;
 
 } // namespace
 
 Thread* current_thread() { return current; }
+uint64_t ticks_since_boot() { return tick_count; }
+void request_reschedule() { reschedule_requested = true; }
+bool reschedule_pending() { return reschedule_requested; }
+
+namespace {
+void forget_stopped_wait(Thread* thread) {
+    if (Object* object = thread->stopped_waiting_for) {
+        thread->stopped_waiting_for = nullptr;
+        thread->was_waiting = false;
+        object->release();
+    }
+}
+} // namespace
 
 void make_runnable(Thread* thread) {
-    thread->state = ThreadState::Runnable;
-    run_queue.push_back(thread);
+    forget_stopped_wait(thread);
+    thread->run_state = RunState::Runnable;
+    thread->stop_requested = false;
+    if (thread != current) run_queue.push_back(thread);
 }
 
-void request_reschedule() { reschedule_pending = true; }
+void stop_thread(Thread* thread, bool requested) {
+    if (thread->run_state == RunState::Runnable) {
+        run_queue.remove(thread);
+    } else if (thread->run_state == RunState::Waiting) {
+        thread->wait_queue->remove(thread);
+        thread->wait_queue = nullptr;
+        if (thread->waiting_for != nullptr) {
+            thread->waiting_for->retain();
+            thread->stopped_waiting_for = thread->waiting_for;
+        }
+        thread->waiting_for = nullptr;
+        thread->was_waiting = true;
+    }
+    if (thread->run_state != RunState::Exited) thread->run_state = RunState::Stopped;
+    if (requested) thread->stop_requested = true;
+}
+
+void wait_current(WaitQueue& queue, Object* object) {
+    Thread* thread = current;
+    thread->run_state = RunState::Waiting;
+    thread->wait_queue = &queue;
+    thread->waiting_for = object;
+    thread->was_waiting = false;
+    queue.push_back(thread);
+}
+
+void wake_thread(Thread* thread) {
+    if (thread->run_state != RunState::Waiting) return;
+    thread->wait_queue->remove(thread);
+    thread->wait_queue = nullptr;
+    thread->waiting_for = nullptr;
+    make_runnable(thread);
+}
+
+unsigned wake_one(WaitQueue& queue) {
+    // Restart stress: sometimes wake every waiter, so that all but one re-execute their call and
+    // wait again (a spurious wake-up is always allowed).
+    if (stress_fires(StressPoint::WakeUp)) {
+        count_restart(true); // attributed to the call that wakes
+        return wake_all(queue);
+    }
+    if (queue.empty()) return 0;
+    Thread* head = queue.pop_front();
+    head->wait_queue = nullptr;
+    head->waiting_for = nullptr;
+    make_runnable(head);
+    return 1;
+}
+
+unsigned wake_all(WaitQueue& queue) {
+    unsigned n = 0;
+    while (!queue.empty()) {
+        Thread* t = queue.pop_front();
+        t->wait_queue = nullptr;
+        t->waiting_for = nullptr;
+        make_runnable(t);
+        ++n;
+    }
+    return n;
+}
 
 void unschedule(Thread* thread) {
-    run_queue.remove(thread);
-    thread->state = ThreadState::Exited;
+    stop_thread(thread, false);
+    forget_stopped_wait(thread);
+    thread->run_state = RunState::Exited;
     if (thread == current) current = nullptr;
 }
 
-uint64_t ticks_since_boot() { return tick_count; }
-
 void handle_timer_tick() {
     ++tick_count;
-    if (current != nullptr && current->state == ThreadState::Running) {
+    if (current != nullptr && current->run_state == RunState::Runnable) {
         if (current->ticks_left > 0) --current->ticks_left;
-        if (current->ticks_left == 0) reschedule_pending = true;
+        if (current->ticks_left == 0) reschedule_requested = true;
     }
 }
 
 void return_to_user() {
     Thread* previous = current;
-    if (previous != nullptr && previous->state == ThreadState::Running) {
-        if (!reschedule_pending) arch::enter_user(previous->context);
+    bool previous_runs = previous != nullptr && previous->run_state == RunState::Runnable;
+    if (previous_runs) {
+        if (!reschedule_requested) arch::enter_user(previous->context);
         if (run_queue.empty()) { // nobody else wants the CPU: a new slice for the same thread
-            reschedule_pending = false;
+            reschedule_requested = false;
             previous->ticks_left = time_slice_ticks;
             arch::enter_user(previous->context);
         }
-        make_runnable(previous);
+        run_queue.push_back(previous);
     }
     Thread* next = run_queue.pop_front();
     while (next == nullptr) {
         arch::idle_wait();
         next = run_queue.pop_front();
     }
-    reschedule_pending = false;
-    next->state = ThreadState::Running;
+    reschedule_requested = false;
     next->ticks_left = time_slice_ticks;
     arch::switch_context(previous != nullptr ? &previous->context : nullptr, next->context);
-    next->process->page_table.activate();
+    next->space->page_table.activate();
     current = next;
     if (!entered_user_mode) {
         entered_user_mode = true;
-        log("entering user mode: process %lu (%s)", next->process->id, next->process->name);
+        log("entering user mode: process %lu (%s)", next->space->id(), next->space->name);
     }
     arch::enter_user(next->context);
 }

@@ -1,4 +1,4 @@
-// Round-robin preemptive scheduling of user threads on one CPU.
+// Round-robin preemptive scheduling of user threads on one CPU, and the thread life cycle.
 //
 // The scheduler never blocks inside the kernel: every path out of the kernel goes through
 // return_to_user() (entry_points.hpp), which resumes the current thread or switches to the next
@@ -8,18 +8,31 @@
 #include <stdint.h>
 
 #include "thread.hpp"
+#include "wait_queue.hpp"
 
 namespace kernel {
 
 constexpr uint32_t time_slice_ticks = 10;
 
 Thread* current_thread();
-// Queues a thread that is not running and not queued.
-void make_runnable(Thread* thread);
+uint64_t ticks_since_boot();
 // Ends the current time slice at the next return to user mode.
 void request_reschedule();
-// Takes `thread` out of scheduling (it has exited); if it is current, nothing is current anymore.
+bool reschedule_pending();
+
+// Stopped -> Runnable.
+void make_runnable(Thread* thread);
+// Takes a Runnable or Waiting thread out of its queue; it becomes Stopped (stop_requested says
+// whether only set_state may resume it). Its registers already describe a restartable point.
+void stop_thread(Thread* thread, bool requested);
+// The current thread waits in `queue` for `object`; the caller has prepared its registers.
+void wait_current(WaitQueue& queue, Object* object);
+// Waiting -> Runnable (a woken thread re-executes its call).
+void wake_thread(Thread* thread);
+// Wakes the first waiter of `queue`, or every waiter; returns how many were woken.
+unsigned wake_one(WaitQueue& queue);
+unsigned wake_all(WaitQueue& queue);
+// Takes a thread out of scheduling for good (it has exited).
 void unschedule(Thread* thread);
-uint64_t ticks_since_boot();
 
 } // namespace kernel

@@ -7,14 +7,37 @@
 #include "../lib/command_line.hpp"
 #include "../lib/ustar.hpp"
 #include "entry_points.hpp"
+#include "lifecycle.hpp"
 #include "log.hpp"
 #include "panic.hpp"
-#include "process.hpp"
 #include "program_loader.hpp"
 #include "scheduler.hpp"
+#include "stress.hpp"
 
 namespace kernel {
 namespace {
+
+bool init_started = false;
+
+// Applies stress=SEED[,RATE] (RATE per mille, default 100).
+void configure_stress_option(const lib::CommandLine& command_line) {
+    lib::StringView option;
+    if (!command_line.value("stress", option)) return;
+    uint64_t seed = 0, rate = 100;
+    lib::StringView parts[2];
+    unsigned count = 0;
+    lib::split(option, ',', [&](lib::StringView part) {
+        if (count < 2) parts[count] = part;
+        ++count;
+    });
+    if (count == 0 || count > 2 || !lib::parse_unsigned(parts[0], seed) ||
+        (count == 2 && (!lib::parse_unsigned(parts[1], rate) || rate == 0 || rate > 1000))) {
+        panic("bad stress option '%.*s': expected stress=SEED[,RATE] with RATE in 1..1000 per mille",
+              static_cast<int>(option.size), option.data);
+    }
+    configure_stress(seed, static_cast<uint32_t>(rate));
+    log("restart stress: seed %lu, rate %lu per mille (replay with stress=%lu,%lu)", seed, rate, seed, rate);
+}
 
 // Starts one `name[:arg:arg...]` program from the boot archive; false if it could not be loaded.
 bool start_program(lib::ByteView archive, lib::StringView specification) {
@@ -37,16 +60,25 @@ bool start_program(lib::ByteView archive, lib::StringView specification) {
         log("cannot start %.*s: no such program in the boot archive", static_cast<int>(name.size), name.data);
         return false;
     }
-    Process* process = create_process(name);
-    if (process == nullptr) panic("out of memory creating a process");
+    Space* space = create_space(name, 0, nullptr);
+    if (space == nullptr) panic("out of memory creating a process");
     const char* error = nullptr;
-    if (!load_program(*process, image, arguments, error)) {
+    bool loaded = space->handles.install(AMBER_HANDLE_SELF_SPACE, space, AMBER_RIGHTS_ALL) == AMBER_OK;
+    if (!loaded) error = "out of memory for the handle table";
+    if (loaded) loaded = load_program(*space, image, arguments, error);
+    if (!loaded) {
         log("cannot start %.*s: %s", static_cast<int>(name.size), name.data, error);
-        exit_process(process, -1);
+        space->destroy();
+        space->release();
         return false;
     }
-    log("started process %lu: %.*s, arguments: %u", process->id, static_cast<int>(name.size), name.data,
+    if (!init_started) {
+        set_init_space(space);
+        init_started = true;
+    }
+    log("started process %lu: %.*s, arguments: %u", space->id(), static_cast<int>(name.size), name.data,
         arguments.count - 1);
+    space->release(); // its handle table and thread keep it
     return true;
 }
 
@@ -59,24 +91,27 @@ void start_kernel(const BootInfo& boot_info) {
     lib::ByteView archive{static_cast<const uint8_t*>(arch::physical_to_virtual(module.physical_base)),
                           static_cast<size_t>(module.size)};
 
+    configure_stress_option(command_line);
     lib::StringView start_list = "hello";
     command_line.value("start", start_list);
     unsigned started = 0;
     lib::split(start_list, ',', [&](lib::StringView specification) {
         if (start_program(archive, specification)) ++started;
     });
-    if (started == 0)
+    if (started == 0) {
         panic("no user program could be started (start=%.*s)", static_cast<int>(start_list.size), start_list.data);
+    }
+    finish_boot();
     return_to_user();
 }
 
 void handle_user_fault(const UserFault& fault) {
     Thread* thread = current_thread();
-    Process* process = thread->process;
-    log("process %lu (%s) thread %lu killed: %s at rip=%016lx address=%016lx error=%lx", process->id, process->name,
-        thread->id, arch::exception_name(fault.vector), thread->context.frame.rip, fault.address, fault.error_code);
+    Space* space = thread->space;
+    log("process %lu (%s) thread %lu killed: %s at rip=%016lx address=%016lx error=%lx", space->id(), space->name,
+        thread->id(), arch::exception_name(fault.vector), thread->context.frame.rip, fault.address, fault.error_code);
     arch::print_register_dump(thread->context.frame, fault.address);
-    exit_process(process, 128 + static_cast<int64_t>(fault.vector));
+    exit_space(space, 128 + static_cast<int64_t>(fault.vector));
     return_to_user();
 }
 

@@ -1,8 +1,9 @@
-// Threads and processes as the scheduler sees them.
+// Threads and spaces (address space + handle table) as kernel objects.
 //
-// A thread's whole user-visible state is its arch::ThreadContext; nothing about it lives on a
-// kernel stack. A process owns an address space and its threads; it ends when its last thread
-// does.
+// A thread's whole user-visible state is its arch::ThreadContext plus its stop flag; nothing about
+// it lives on a kernel stack. A thread waiting in a call sits in one WaitQueue with its registers
+// already describing the call to re-execute (rip at the `syscall` instruction, rax = the call or
+// its continuation, arguments advanced), so stopping, cancelling or waking it never loses work.
 #pragma once
 
 #include <stdint.h>
@@ -10,31 +11,83 @@
 #include <arch/context.hpp>
 #include <arch/paging.hpp>
 
+#include "handle_table.hpp"
+#include "object.hpp"
+
 namespace kernel {
 
-struct Process;
+class Space;
+class WaitQueue;
 
-enum class ThreadState : uint8_t { Runnable, Running, Exited };
-
-struct Thread {
-    arch::ThreadContext context; // first: its frame must be 16-byte aligned
-    uint64_t id = 0;
-    Process* process = nullptr;
-    ThreadState state = ThreadState::Runnable;
-    Thread* next_in_run_queue = nullptr;
-    Thread* next_in_process = nullptr;
-    uint32_t ticks_left = 0; // of the current time slice
+enum class RunState : uint8_t {
+    Runnable, // in the run queue, or current
+    Waiting,  // in a WaitQueue
+    Stopped,  // neither: stopped by get_state, or created stopped
+    Exited,
 };
 
-struct Process {
-    static constexpr unsigned max_name = 32;
+class Thread final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Thread;
 
-    uint64_t id = 0;
+    Thread(Space& space, uint64_t id);
+    ~Thread() override;
+
+    arch::ThreadContext context; // 16-byte aligned
+    Space* space;                // holds a reference for the thread object's whole life
+    RunState run_state = RunState::Stopped;
+    bool stop_requested = false; // stopped by get_state: resumes only through set_state
+    bool was_waiting = false;    // stopped while waiting (reported in the state flags)
+
+    WaitQueue* wait_queue = nullptr;       // while Waiting
+    Object* waiting_for = nullptr;         // while Waiting (no reference held: the queue's owner outlives it)
+    Object* stopped_waiting_for = nullptr; // what it waited on when stopped; holds a reference
+    Thread* next_waiter = nullptr;         // WaitQueue link
+    Thread* next_in_run_queue = nullptr;
+    Thread* next_in_space = nullptr;
+    uint32_t ticks_left = 0;
+
+    uint64_t restarts = 0; // statistics exported in amber_thread_state
+    uint64_t cancels = 0;
+
+  private:
+    void on_destroy() override;
+};
+
+class Space final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Space;
+    static constexpr unsigned max_name = 32;
+    static constexpr unsigned max_threads = 64;
+    static constexpr unsigned max_memory_areas = 64;
+
+    struct MemoryArea {
+        uint64_t base;
+        uint64_t size;
+        uint32_t protection; // AMBER_PROT_*
+        uint32_t kind;       // AMBER_MEMORY_*
+    };
+
+    explicit Space(uint64_t id);
+    [[nodiscard]] bool initialize(); // page tables; false when out of memory
+
     char name[max_name] = {};
     arch::PageTable page_table;
-    Thread* threads = nullptr;
+    HandleTable handles;
+    Thread* threads = nullptr; // live (not exited) threads, each holding a reference to us
     uint32_t thread_count = 0;
-    Process* next = nullptr;
+    bool had_threads = false; // counts towards "all processes have exited"
+    MemoryArea areas[max_memory_areas] = {};
+    uint32_t area_count = 0;
+    Space* next_space = nullptr;
+    // Nesting (Fluke): a space made by space_create belongs to the creating space and is
+    // destroyed with it. No references: a child unlinks itself when it ends.
+    Space* parent = nullptr;
+    Space* children = nullptr;
+    Space* next_sibling = nullptr;
+
+  private:
+    void on_destroy() override;
 };
 
 } // namespace kernel

@@ -7,7 +7,7 @@ namespace {
 
 // Calls visit(kernel_pointer, chunk_length) for each page-bounded piece of [address, +length).
 template <typename Visit>
-bool for_each_user_chunk(const Process& process, uint64_t address, size_t length, bool need_write, Visit visit) {
+bool for_each_user_chunk(const Space& process, uint64_t address, size_t length, bool need_write, Visit visit) {
     if (length == 0) return true;
     if (address + length < address || !arch::is_user_address(address) || !arch::is_user_address(address + length - 1)) {
         return false;
@@ -28,7 +28,7 @@ bool for_each_user_chunk(const Process& process, uint64_t address, size_t length
 
 } // namespace
 
-bool copy_from_user(const Process& process, void* destination, uint64_t user_source, size_t length) {
+bool copy_from_user(const Space& process, void* destination, uint64_t user_source, size_t length) {
     auto* out = static_cast<uint8_t*>(destination);
     if (!for_each_user_chunk(process, user_source, length, false, [](uint8_t*, size_t) {})) return false;
     return for_each_user_chunk(process, user_source, length, false, [&](uint8_t* p, size_t n) {
@@ -37,7 +37,7 @@ bool copy_from_user(const Process& process, void* destination, uint64_t user_sou
     });
 }
 
-bool copy_to_user(const Process& process, uint64_t user_destination, const void* source, size_t length) {
+bool copy_to_user(const Space& process, uint64_t user_destination, const void* source, size_t length) {
     const auto* in = static_cast<const uint8_t*>(source);
     if (!for_each_user_chunk(process, user_destination, length, true, [](uint8_t*, size_t) {})) return false;
     return for_each_user_chunk(process, user_destination, length, true, [&](uint8_t* p, size_t n) {

@@ -12,7 +12,7 @@
 
 namespace kernel {
 
-[[nodiscard]] bool copy_from_user(const Process& process, void* destination, uint64_t user_source, size_t length);
-[[nodiscard]] bool copy_to_user(const Process& process, uint64_t user_destination, const void* source, size_t length);
+[[nodiscard]] bool copy_from_user(const Space& process, void* destination, uint64_t user_source, size_t length);
+[[nodiscard]] bool copy_to_user(const Space& process, uint64_t user_destination, const void* source, size_t length);
 
 } // namespace kernel

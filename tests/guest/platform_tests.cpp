@@ -1,6 +1,7 @@
 // Guest tests of the platform: the syscall ABI, argument validation, the timer, preemptive
 // scheduling and per-thread CPU state. Started as `platform_tests:alpha:beta` by the harness.
 #include <amber/abi.h>
+#include <amber/objects.h>
 
 #include "../../userland/runtime/test.hpp"
 
@@ -250,15 +251,17 @@ AMBER_TEST(fs_base_is_settable_and_validated) {
     CHECK_EQ(amber::sys::thread_set_fs_base(original).status, AMBER_OK);
 }
 
-AMBER_TEST(thread_create_rejects_bad_addresses) {
+AMBER_TEST(thread_start_rejects_bad_addresses) {
     alignas(16) static uint8_t stack[4096];
     uint64_t good_stack = reinterpret_cast<uint64_t>(stack + sizeof stack);
     uint64_t good_entry = reinterpret_cast<uint64_t>(&spinner);
-    CHECK_EQ(amber::sys::thread_create(0, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(amber::sys::thread_create(kernel_address, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(amber::sys::thread_create(non_canonical_address, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(amber::sys::thread_create(good_entry, kernel_address, 0).status, AMBER_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(amber::sys::thread_create(good_entry, ~0ull, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    constexpr amber_handle_t self = AMBER_HANDLE_SELF_SPACE;
+    CHECK_EQ(amber::sys::thread_start(self, 0, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::thread_start(self, kernel_address, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::thread_start(self, non_canonical_address, good_stack, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::thread_start(self, good_entry, kernel_address, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::thread_start(self, good_entry, ~0ull, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::thread_start(999u, good_entry, good_stack, 0).status, AMBER_ERR_BAD_HANDLE);
 }
 
 constexpr int many = 70; // more than the per-process limit

@@ -24,7 +24,13 @@ class Run:
     marks: dict = field(default_factory=dict)  # first time (s since launch) a marker line was seen
 
 
-def qemu_command(accel, cmdline, memory="256M", extra=()):
+# Deterministic TCG: one virtual nanosecond per instruction, virtual clock, fixed RTC.
+ICOUNT_ARGS = ["-icount", "shift=0,sleep=off,align=off", "-rtc", "base=2020-01-01T00:00:00,clock=vm"]
+
+
+def qemu_command(accel, cmdline, memory="256M", extra=(), icount=False):
+    if icount and accel != "tcg":
+        raise ValueError("-icount needs TCG")
     if accel == "kvm":
         accel_args = ["-accel", "kvm", "-cpu", "host,-arch-capabilities", "-bios", "/usr/share/qemu/qboot.rom"]
     else:
@@ -32,7 +38,7 @@ def qemu_command(accel, cmdline, memory="256M", extra=()):
     return ["qemu-system-x86_64", "-machine", "pc", "-m", memory, "-no-reboot", "-display", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", *accel_args,
             "-serial", "stdio", "-monitor", "none",
-            "-kernel", KERNEL, "-initrd", INITRD, "-append", cmdline, *extra]
+            "-kernel", KERNEL, "-initrd", INITRD, "-append", cmdline, *(ICOUNT_ARGS if icount else []), *extra]
 
 
 def run_process(command, timeout, silence, marks=(), stop_when=None):
@@ -85,8 +91,8 @@ def run_process(command, timeout, silence, marks=(), stop_when=None):
     return run
 
 
-def run_qemu(accel, cmdline, timeout=120, silence=60, marks=()):
-    return run_process(qemu_command(accel, cmdline), timeout, silence, marks)
+def run_qemu(accel, cmdline, timeout=120, silence=60, marks=(), icount=False):
+    return run_process(qemu_command(accel, cmdline, icount=icount), timeout, silence, marks)
 
 
 BOCHSRC = """\

@@ -96,20 +96,43 @@ def report_guest(tally, prefix, suite, run, emulator):
         print("  last console lines:\n    " + "\n    ".join(run.lines[-25:]), flush=True)
 
 
-def tier_guest(tally, accel, only, jobs):
+def load_suites(only=None):
     with open(os.path.join(ROOT, "tests", "guest", "suites.json")) as f:
         suites = json.load(f)["suites"]
-    suites = [s for s in suites if not only or s["name"] in only]
-    scale = 2 if accel == "kvm" else 1
+    return [s for s in suites if not only or s["name"] in only]
 
-    def run(suite):
-        cmdline = f"start={suite['start']} " + suite.get("cmdline", "")
-        return suite, emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
-                                         silence=60 * scale)
+
+def run_suite(suite, accel, stress=None, icount=False):
+    """Boots one suite; `stress` is "SEED,RATE" or None."""
+    cmdline = f"start={suite['start']} " + suite.get("cmdline", "")
+    if stress:
+        cmdline += f" stress={stress}"
+    scale = (2 if accel == "kvm" else 1) * (3 if stress else 1)
+    return emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
+                              silence=60 * scale, icount=icount)
+
+
+def tier_guest(tally, accel, only, jobs, stress_seed, stress=None, icount=False):
+    """Every suite; then the suites marked "stress" again under forced restarts (seed printed).
+    With `stress` ("SEED,RATE"), only that: the selected suites under that stress."""
+    suites = load_suites(only)
+    if stress:
+        runs = [(suite, stress) for suite in suites]
+    else:
+        runs = [(suite, None) for suite in suites]
+        runs += [(suite, f"{stress_seed},200") for suite in suites if suite.get("stress")]
+    if any(stress for _, stress in runs):
+        print(f"guest stress runs use stress={stress_seed},200 (replay one: make test-guest SUITE=NAME "
+              f"STRESS={stress_seed},200)", flush=True)
+
+    def run(item):
+        suite, stress = item
+        return suite, stress, run_suite(suite, accel, stress, icount)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for suite, result in pool.map(run, suites):
-            report_guest(tally, f"guest-{accel}", suite, result, "qemu")
+        for suite, stress, result in pool.map(run, runs):
+            prefix = f"guest-{accel}" + (f"-stress{stress.split(',')[0]}" if stress else "")
+            report_guest(tally, prefix, suite, result, "qemu")
 
 
 def tier_bochs(tally):
@@ -126,6 +149,9 @@ def main():
     parser.add_argument("--tiers", default="format,host,guest,bochs")
     parser.add_argument("--suite", action="append", help="run only this guest suite (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--stress-seed", type=int, default=1, help="seed of the guest stress runs")
+    parser.add_argument("--stress", help="SEED,RATE: run the selected guest suites only under this stress")
+    parser.add_argument("--icount", action="store_true", help="deterministic TCG (-icount)")
     args = parser.parse_args()
     tally = Tally()
     tiers = args.tiers.split(",")
@@ -134,7 +160,7 @@ def main():
     if "host" in tiers:
         tier_host(tally)
     if "guest" in tiers:
-        tier_guest(tally, args.accel, args.suite, args.jobs)
+        tier_guest(tally, args.accel, args.suite, args.jobs, args.stress_seed, args.stress, args.icount)
     if "bochs" in tiers:
         tier_bochs(tally)
     if tally.failures:

@@ -1,6 +1,7 @@
 // The Boost.Test module of the host unit tests, and the host replacements for kernel services
 // the code under test links against: kernel::panic throws std::runtime_error (so a test can
-// BOOST_CHECK_THROW a kernel bug check), kernel::print/vprint/log write to the fake console.
+// BOOST_CHECK_THROW a kernel bug check), kernel::print/vprint/log write to the fake console; and
+// the shared physical window that feeds kernel::heap().
 #define BOOST_TEST_DYN_LINK
 #define BOOST_TEST_MODULE amber_host_unit_tests
 #include <boost/test/unit_test.hpp>
@@ -9,11 +10,14 @@
 
 #include <stdarg.h>
 
+#include <arch/paging.hpp>
 #include <arch/platform.hpp>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 
+#include "../../kernel/core/frame_allocator.hpp"
+#include "../../kernel/core/kernel_heap.hpp"
 #include "../../kernel/core/log.hpp"
 #include "../../kernel/core/panic.hpp"
 #include "../../kernel/lib/format.hpp"
@@ -31,6 +35,9 @@ class StringSink final : public lib::FormatSink {
     std::string text;
 };
 
+alignas(4096) uint8_t physical_memory[host_test::kernel_window_pages * 4096];
+uint64_t frame_bitmap[(host_test::kernel_window_pages + 63) / 64];
+
 } // namespace
 
 namespace host_test {
@@ -47,6 +54,26 @@ std::string take_console_output() {
     std::string output;
     output.swap(arch::host::console_output());
     return output;
+}
+
+void use_kernel_heap() {
+    static bool ready = false;
+    if (ready) return;
+    ready = true;
+    arch::physical_window_base = reinterpret_cast<uint64_t>(physical_memory);
+    kernel::frames().initialize(frame_bitmap, sizeof physical_memory);
+    kernel::frames().release_range(0, sizeof physical_memory);
+}
+
+const uint8_t* kernel_window() { return physical_memory; }
+
+KernelHeapFixture::KernelHeapFixture() {
+    use_kernel_heap();
+    blocks_at_start = kernel::heap().blocks_in_use();
+}
+
+KernelHeapFixture::~KernelHeapFixture() {
+    BOOST_TEST(kernel::heap().blocks_in_use() == blocks_at_start, "kernel heap blocks leaked by the test case");
 }
 
 } // namespace host_test

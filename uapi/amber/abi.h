@@ -3,7 +3,7 @@
 #define AMBER_UAPI_ABI_H
 
 /* Version of the kernel ABI; bumped on any incompatible change to uapi/. */
-#define AMBER_ABI_VERSION 1
+#define AMBER_ABI_VERSION 2
 
 /* Frequency of the timer that clock_ticks counts and that drives preemption. */
 #define AMBER_TICK_HZ 1000
@@ -15,5 +15,9 @@
 /* Initial user stack of a process: its top and size. */
 #define AMBER_USER_STACK_TOP 0x00007ffffff00000ull
 #define AMBER_USER_STACK_SIZE (256ull * 1024)
+
+/* Handles every process started by the kernel finds in its table. */
+#define AMBER_HANDLE_SELF_SPACE 1u   /* its own space, all rights */
+#define AMBER_HANDLE_FIRST_THREAD 2u /* its first thread, all rights */
 
 #endif

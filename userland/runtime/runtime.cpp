@@ -1,5 +1,6 @@
 #include "runtime.hpp"
 
+#include <amber/abi.h>
 #include <stdarg.h>
 
 #include "../../kernel/lib/format.hpp"
@@ -75,7 +76,8 @@ uint64_t start_thread(void (*function)(void*), void* argument, void* stack, size
     start->function = function;
     start->argument = argument;
     // Enter as if called: rsp + 8 is 16-byte aligned at the first instruction.
-    SyscallReturn r = sys::thread_create(reinterpret_cast<void*>(thread_trampoline), top - 8, start);
+    SyscallReturn r =
+        sys::thread_start(AMBER_HANDLE_SELF_SPACE, reinterpret_cast<void*>(thread_trampoline), top - 8, start);
     if (status != nullptr) *status = r.status;
     return r.ok() ? r.value : 0;
 }

@@ -14,8 +14,8 @@ void print(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 uint64_t ticks(); // timer ticks since boot, AMBER_TICK_HZ per second
 
-// Starts `function(argument)` on a new thread using [stack, stack + stack_size) as its stack; the
-// thread exits when the function returns. Returns the thread id, or 0 with `status` set.
+// Starts `function(argument)` on a new thread of this process using [stack, stack + stack_size) as
+// its stack; the thread exits when the function returns. Returns its handle, or 0 with `status` set.
 uint64_t start_thread(void (*function)(void*), void* argument, void* stack, size_t stack_size,
                       amber_status* status = nullptr);
 

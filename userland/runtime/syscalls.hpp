@@ -18,6 +18,8 @@ struct SyscallReturn {
     bool ok() const { return status == AMBER_OK; }
 };
 
+// Every argument register is read-write: a call that restarts (after waiting, preemption or an
+// export) re-executes `syscall` with its progress committed in them.
 inline SyscallReturn raw_syscall(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
                                  uint64_t a4 = 0, uint64_t a5 = 0) {
     register uint64_t r10 asm("r10") = a3;
@@ -25,8 +27,8 @@ inline SyscallReturn raw_syscall(uint64_t number, uint64_t a0 = 0, uint64_t a1 =
     register uint64_t r9 asm("r9") = a5;
     uint64_t rax = number, rdx = a2;
     asm volatile("syscall"
-                 : "+a"(rax), "+d"(rdx)
-                 : "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
+                 : "+a"(rax), "+d"(rdx), "+D"(a0), "+S"(a1), "+r"(r10), "+r"(r8), "+r"(r9)
+                 :
                  : "rcx", "r11", "memory");
     return {static_cast<amber_status>(rax), rdx};
 }

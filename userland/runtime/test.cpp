@@ -1,5 +1,9 @@
 #include "test.hpp"
 
+#include <amber/stats.h>
+
+#include "syscall_names.hpp"
+
 namespace amber::test {
 namespace {
 
@@ -9,6 +13,18 @@ Context* running = nullptr;
 const char* running_name = "";
 
 } // namespace
+
+void print_restart_statistics() {
+    amber_stats stats{};
+    if (!sys::system_stats(&stats, sizeof stats).ok()) return;
+    print("@@AMBER-STATS stress seed=%lu rate=%u\n", static_cast<unsigned long>(stats.stress_seed), stats.stress_rate);
+    for (uint32_t call = 0; call < stats.call_count; ++call) {
+        if (stats.restarts[call] == 0 && stats.forced_restarts[call] == 0) continue;
+        print("@@AMBER-STATS call=%s calls=%lu restarts=%lu forced=%lu\n", syscall_name(call),
+              static_cast<unsigned long>(stats.calls[call]), static_cast<unsigned long>(stats.restarts[call]),
+              static_cast<unsigned long>(stats.forced_restarts[call]));
+    }
+}
 
 void Context::fail(const char* file, int line, const char* what) {
     ++failures_;
@@ -44,6 +60,7 @@ int run_all(const char* suite) {
         }
     }
     print("@@AMBER-TEST done suite=%s passed=%d failed=%d\n", suite, passed, failed);
+    print_restart_statistics();
     return failed;
 }
 

@@ -5,6 +5,7 @@
 //   @@AMBER-TEST begin TEST
 //   @@AMBER-TEST pass TEST            or   @@AMBER-TEST fail TEST: FILE:LINE: WHAT
 //   @@AMBER-TEST done suite=NAME passed=P failed=F
+//   @@AMBER-STATS ...                  (restart counters, see print_restart_statistics)
 // A test fails when any CHECK in it fails; it goes on after a failed CHECK.
 #pragma once
 
@@ -32,8 +33,13 @@ struct Registration {
     Registration* next;
 };
 
-// Runs every registered test in registration order; returns the number that failed.
+// Runs every registered test in registration order, then prints the kernel's restart counters;
+// returns the number that failed.
 int run_all(const char* suite);
+
+// Prints "@@AMBER-STATS ..." lines: the stress seed and rate, and per call its calls, restarts and
+// forced restarts (calls that never restarted are left out).
+void print_restart_statistics();
 
 } // namespace amber::test
 

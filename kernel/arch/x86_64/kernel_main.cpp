@@ -78,16 +78,21 @@ void initialize_memory() {
         const auto& m = boot_info.modules[i];
         taken[taken_count++] = {m.physical_base, m.physical_base + m.size};
     }
+    // The bitmap, then one 16-bit share count per frame.
     size_t bitmap_bytes = kernel::FrameAllocator::bitmap_bytes(highest);
-    uint64_t bitmap = find_free_space(bitmap_bytes, taken, taken_count);
-    if (bitmap == 0) kernel::panic("no room for the frame bitmap (%zu bytes)", bitmap_bytes);
+    size_t counts_offset = (bitmap_bytes + 7) & ~size_t{7};
+    uint64_t frame_count = (highest + kernel::FrameAllocator::frame_size - 1) / kernel::FrameAllocator::frame_size;
+    size_t tracking_bytes = counts_offset + frame_count * sizeof(uint16_t);
+    uint64_t bitmap = find_free_space(tracking_bytes, taken, taken_count);
+    if (bitmap == 0) kernel::panic("no room for the frame tables (%zu bytes)", tracking_bytes);
 
     kernel::FrameAllocator& frames = kernel::frames();
     frames.initialize(static_cast<uint64_t*>(arch::physical_to_virtual(bitmap)), highest);
     for (size_t i = 0; i < boot_info.usable_count; ++i)
         frames.release_range(boot_info.usable[i].base, boot_info.usable[i].length);
     for (size_t t = 0; t < taken_count; ++t) frames.reserve_range(taken[t].base, taken[t].end - taken[t].base);
-    frames.reserve_range(bitmap, bitmap_bytes);
+    frames.reserve_range(bitmap, tracking_bytes);
+    frames.attach_share_counts(static_cast<uint16_t*>(arch::physical_to_virtual(bitmap + counts_offset)));
     kernel::log("memory: %lu MiB usable in %zu ranges, %lu frames free", total >> 20, boot_info.usable_count,
                 frames.free_frames());
     if (!arch::initialize_kernel_paging(highest)) kernel::panic("out of memory building the kernel page tables");

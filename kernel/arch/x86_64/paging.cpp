@@ -145,15 +145,26 @@ bool PageTable::create() {
 }
 
 bool PageTable::map_user_page(uint64_t va, uint64_t physical, Access access) {
-    if (!is_user_address(va) || va % page_size != 0) return false;
+    if (root_ == 0 || !is_user_address(va) || va % page_size != 0) return false;
     uint64_t* entry = find_entry(root_, va, true, pte::present | pte::writable | pte::user);
     if (entry == nullptr || (*entry & pte::present) != 0) return false;
     *entry = physical | leaf_flags(access, true);
     return true;
 }
 
+bool PageTable::unmap_user_page(uint64_t va) {
+    if (root_ == 0 || !is_user_address(va)) return false;
+    uint64_t* entry = find_entry(root_, va & ~(page_size - 1), false, 0);
+    if (entry == nullptr || (*entry & pte::present) == 0) return false;
+    uint64_t frame = *entry & pte::address_mask;
+    *entry = 0;
+    if (read_cr3() == root_) invalidate_page(va);
+    kernel::frames().free(frame);
+    return true;
+}
+
 bool PageTable::lookup(uint64_t va, uint64_t& physical, Access& access) const {
-    if (!is_user_address(va)) return false;
+    if (root_ == 0 || !is_user_address(va)) return false;
     uint64_t* entry = find_entry(root_, va, false, 0);
     if (entry == nullptr || (*entry & (pte::present | pte::user)) != (pte::present | pte::user)) return false;
     physical = (*entry & pte::address_mask) | (va & (page_size - 1));

@@ -47,6 +47,8 @@ void power_off(int status) {
 
 void idle_wait() { wait_for_interrupt(); }
 
+void poll_interrupts() { asm volatile("sti; nop; cli" : : : "memory"); }
+
 uint64_t timestamp() { return read_timestamp(); }
 
 } // namespace arch

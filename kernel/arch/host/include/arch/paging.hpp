@@ -31,6 +31,7 @@ class PageTable {
         if (!is_user_address(virtual_address) || virtual_address % page_size != 0) return false;
         return pages_.emplace(virtual_address, Mapping{physical, access}).second;
     }
+    bool unmap_user_page(uint64_t virtual_address) { return pages_.erase(virtual_address & ~(page_size - 1)) == 1; }
     bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const {
         auto found = pages_.find(virtual_address & ~(page_size - 1));
         if (!is_user_address(virtual_address) || found == pages_.end()) return false;

@@ -42,4 +42,6 @@ inline void idle_wait() {}
 [[noreturn]] inline void power_off(int status) { throw host::PoweredOff(status); }
 [[noreturn]] inline void halt_forever() { throw host::Halted(); }
 
+inline void poll_interrupts() {}
+
 } // namespace arch

@@ -23,6 +23,8 @@ class PageTable {
     [[nodiscard]] bool create();
     // Maps one 4 KiB user page to the frame `physical`, which the table then owns.
     [[nodiscard]] bool map_user_page(uint64_t virtual_address, uint64_t physical, Access access);
+    // Unmaps one user page and drops the table's ownership of its frame; false if not mapped.
+    bool unmap_user_page(uint64_t virtual_address);
     // Finds the frame behind a user page and its access rights; false if not mapped.
     bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const;
     // Frees every user page frame, every table and the root.

@@ -15,6 +15,9 @@ uint64_t timestamp_hz();
 
 // Sleeps until the next interrupt has been handled; called only with nothing to run.
 void idle_wait();
+// A preemption point's window: lets pending interrupts (the timer) be handled, then disables
+// interrupts again.
+void poll_interrupts();
 
 // Ends the machine: under QEMU the process exits with (status << 1) | 1 through isa-debug-exit
 // when present; otherwise ACPI S5 (QEMU) or the Bochs shutdown port.

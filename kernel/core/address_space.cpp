@@ -1,0 +1,108 @@
+#include "address_space.hpp"
+
+#include <amber/abi.h>
+#include <arch/paging.hpp>
+
+#include "frame_allocator.hpp"
+
+namespace kernel {
+
+arch::Access access_for(uint32_t protection) {
+    arch::Access access = arch::Access::Read; // x86 pages are always readable
+    if ((protection & AMBER_PROT_WRITE) != 0) access = access | arch::Access::Write;
+    if ((protection & AMBER_PROT_EXECUTE) != 0) access = access | arch::Access::Execute;
+    return access;
+}
+
+amber_status check_free_range(const Space& space, uint64_t base, uint64_t size) {
+    if (size == 0 || base % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    if (base < AMBER_USER_MIN || base >= AMBER_USER_MAX || size > AMBER_USER_MAX - base) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    for (uint32_t i = 0; i < space.area_count; ++i) {
+        const Space::MemoryArea& a = space.areas[i];
+        if (base < a.base + a.size && a.base < base + size) return AMBER_ERR_EXISTS;
+    }
+    return AMBER_OK;
+}
+
+amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind) {
+    uint32_t at = 0;
+    while (at < space.area_count && space.areas[at].base < base) ++at;
+    Space::MemoryArea* before = at > 0 ? &space.areas[at - 1] : nullptr;
+    Space::MemoryArea* after = at < space.area_count ? &space.areas[at] : nullptr;
+    bool joins_before = before != nullptr && before->base + before->size == base && before->protection == protection &&
+                        before->kind == kind && kind == AMBER_MEMORY_ANONYMOUS;
+    bool joins_after = after != nullptr && base + size == after->base && after->protection == protection &&
+                       after->kind == kind && kind == AMBER_MEMORY_ANONYMOUS;
+    if (joins_before && joins_after) {
+        before->size += size + after->size;
+        for (uint32_t i = at; i + 1 < space.area_count; ++i) space.areas[i] = space.areas[i + 1];
+        --space.area_count;
+    } else if (joins_before) {
+        before->size += size;
+    } else if (joins_after) {
+        after->base = base;
+        after->size += size;
+    } else {
+        if (space.area_count == Space::max_memory_areas) return AMBER_ERR_LIMIT;
+        for (uint32_t i = space.area_count; i > at; --i) space.areas[i] = space.areas[i - 1];
+        space.areas[at] = {base, size, protection, kind};
+        ++space.area_count;
+    }
+    return AMBER_OK;
+}
+
+amber_status allocate_page(Space& space, uint64_t address, uint32_t protection) {
+    uint64_t frame;
+    if (!frames().allocate(frame)) return AMBER_ERR_NO_MEMORY;
+    __builtin_memset(arch::physical_to_virtual(frame), 0, arch::page_size);
+    if (!space.page_table.map_user_page(address, frame, access_for(protection))) {
+        frames().free(frame);
+        return AMBER_ERR_NO_MEMORY; // the page tables themselves could not grow
+    }
+    return AMBER_OK;
+}
+
+amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
+    if (size == 0 || base % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    uint32_t first = 0;
+    while (first < space.area_count && space.areas[first].base != base) ++first;
+    if (first == space.area_count) return AMBER_ERR_INVALID_ARGUMENT;
+    uint32_t last = first;
+    uint64_t end = space.areas[first].base + space.areas[first].size;
+    while (end < base + size && last + 1 < space.area_count && space.areas[last + 1].base == end) {
+        ++last;
+        end += space.areas[last].size;
+    }
+    if (end != base + size) return AMBER_ERR_INVALID_ARGUMENT; // only whole areas
+    for (uint32_t i = first; i <= last; ++i) {
+        if (space.areas[i].kind != AMBER_MEMORY_ANONYMOUS) return AMBER_ERR_INVALID_ARGUMENT; // destroy the mapping
+    }
+    for (uint64_t va = base; va < end; va += arch::page_size) space.page_table.unmap_user_page(va);
+    uint32_t removed = last - first + 1;
+    for (uint32_t i = first; i + removed < space.area_count; ++i) space.areas[i] = space.areas[i + removed];
+    space.area_count -= removed;
+    return AMBER_OK;
+}
+
+void remove_area(Space& space, uint64_t base) {
+    for (uint32_t i = 0; i < space.area_count; ++i) {
+        if (space.areas[i].base != base) continue;
+        for (uint32_t j = i; j + 1 < space.area_count; ++j) space.areas[j] = space.areas[j + 1];
+        --space.area_count;
+        return;
+    }
+}
+
+uint64_t present_pages(const Space& space, uint64_t base, uint64_t size) {
+    uint64_t count = 0;
+    for (uint64_t va = base; va < base + size; va += arch::page_size) {
+        uint64_t physical;
+        arch::Access access;
+        if (space.page_table.lookup(va, physical, access)) ++count;
+    }
+    return count;
+}
+
+} // namespace kernel

@@ -1,0 +1,53 @@
+// A space's memory: areas of anonymous or mapped pages, kept sorted and disjoint.
+//
+// Every operation checks first and changes afterwards. Long ones work a page at a time and stop
+// at a preemption point with their progress committed (the pages done are recorded as an area), so
+// the caller can restart them for the rest.
+#pragma once
+
+#include <amber/objects.h>
+#include <amber/status.h>
+#include <stdint.h>
+
+#include "thread.hpp"
+
+namespace kernel {
+
+// True if [base, base + size) is page aligned, non-empty, inside user space and free in `space`.
+amber_status check_free_range(const Space& space, uint64_t base, uint64_t size);
+// Records pages [base, base + size) as an area (merging with equal neighbours).
+amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind);
+
+// Maps fresh zeroed pages at [base, base + size). Stops early when `keep_going()` returns false,
+// with `done` bytes mapped and recorded; AMBER_OK means all of it was done.
+template <typename KeepGoing>
+amber_status allocate_pages(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint64_t& done,
+                            KeepGoing keep_going);
+amber_status allocate_page(Space& space, uint64_t address, uint32_t protection);
+
+// Unmaps whole areas covering exactly [base, base + size).
+amber_status free_areas(Space& space, uint64_t base, uint64_t size);
+// Forgets the area starting at `base` (its pages must have been unmapped).
+void remove_area(Space& space, uint64_t base);
+uint64_t present_pages(const Space& space, uint64_t base, uint64_t size);
+arch::Access access_for(uint32_t protection);
+
+template <typename KeepGoing>
+amber_status allocate_pages(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint64_t& done,
+                            KeepGoing keep_going) {
+    done = 0;
+    amber_status status = AMBER_OK;
+    while (done < size) {
+        status = allocate_page(space, base + done, protection);
+        if (status != AMBER_OK) break;
+        done += arch::page_size;
+        if (done < size && !keep_going()) break;
+    }
+    if (done > 0) {
+        amber_status recorded = add_area(space, base, done, protection, AMBER_MEMORY_ANONYMOUS);
+        if (recorded != AMBER_OK) return recorded;
+    }
+    return status;
+}
+
+} // namespace kernel

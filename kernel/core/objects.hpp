@@ -1,0 +1,109 @@
+// The kernel object types besides threads and spaces (thread.hpp).
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel_heap.hpp"
+#include "object.hpp"
+#include "thread.hpp"
+#include "wait_queue.hpp"
+
+namespace kernel {
+
+class Mutex final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Mutex;
+    explicit Mutex(uint64_t id) : Object(object_type, id) {}
+
+    bool locked = false;
+    uint64_t owner = 0; // thread id
+    WaitQueue waiters;
+
+  private:
+    void on_destroy() override;
+};
+
+class Cond final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Cond;
+    explicit Cond(uint64_t id) : Object(object_type, id) {}
+
+    WaitQueue waiters;
+
+  private:
+    void on_destroy() override;
+};
+
+class Region final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Region;
+    Region(Space& owner, uint64_t id) : Object(object_type, id), space(&owner) { owner.retain(); }
+    ~Region() override;
+
+    Space* space; // holds a reference
+    uint64_t base = 0;
+    uint64_t size = 0;
+    uint32_t max_protection = 0;
+
+  private:
+    void on_destroy() override;
+};
+
+class Mapping final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Mapping;
+    Mapping(Space& owner, Region& source, uint64_t id) : Object(object_type, id), space(&owner), region(&source) {
+        owner.retain();
+        source.retain();
+    }
+    ~Mapping() override;
+
+    Space* space;   // where the pages are mapped; holds a reference
+    Region* region; // holds a reference
+    uint64_t base = 0;
+    uint64_t size = 0;
+    uint64_t offset = 0;
+    uint32_t protection = 0;
+
+  private:
+    void on_destroy() override;
+};
+
+class PortSet final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::PortSet;
+    explicit PortSet(uint64_t id) : Object(object_type, id) {}
+
+    uint32_t port_count = 0;
+    WaitQueue waiters; // receivers (IPC)
+};
+
+class Port final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Port;
+    explicit Port(uint64_t id) : Object(object_type, id) {}
+
+    uint64_t badge = 0;
+    PortSet* port_set = nullptr; // holds a reference
+
+    void attach(PortSet* set);
+
+  private:
+    void on_destroy() override { attach(nullptr); }
+};
+
+class Reference final : public Object {
+  public:
+    static constexpr ObjectType object_type = ObjectType::Reference;
+    explicit Reference(uint64_t id) : Object(object_type, id) {}
+
+    Object* target = nullptr; // holds a reference
+    uint32_t rights = 0;      // rights a handle made from it gets
+
+    void set(Object* object, uint32_t object_rights);
+
+  private:
+    void on_destroy() override { set(nullptr, 0); }
+};
+
+} // namespace kernel

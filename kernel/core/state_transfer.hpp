@@ -1,0 +1,60 @@
+// Moving object state structs between user memory and the kernel, with the checks every type
+// shares: exact size, version, type tag and zero reserved fields are the caller's job per type.
+#pragma once
+
+#include <amber/objects.h>
+#include <amber/status.h>
+
+#include "thread.hpp"
+#include "user_memory.hpp"
+
+namespace kernel {
+
+template <typename State>
+amber_status state_out(Thread& caller, uint64_t buffer, uint64_t size, const State& state) {
+    if (size != sizeof(State)) return AMBER_ERR_INVALID_ARGUMENT;
+    return copy_to_user(*caller.space, buffer, &state, sizeof state) ? AMBER_OK : AMBER_ERR_BAD_ADDRESS;
+}
+
+template <typename State>
+amber_status state_in(Thread& caller, uint64_t buffer, uint64_t size, amber_object_type type, State& state) {
+    if (size != sizeof(State)) return AMBER_ERR_INVALID_ARGUMENT;
+    if (!copy_from_user(*caller.space, &state, buffer, sizeof state)) return AMBER_ERR_BAD_ADDRESS;
+    if (state.header.version != AMBER_STATE_VERSION || state.header.type != type) return AMBER_ERR_INVALID_ARGUMENT;
+    return AMBER_OK;
+}
+
+template <typename State>
+State state_with_header(const Object& object) {
+    State state{};
+    state.header.version = AMBER_STATE_VERSION;
+    state.header.type = static_cast<uint32_t>(object.type());
+    state.header.id = object.id();
+    return state;
+}
+
+class Mutex;
+class Cond;
+class Region;
+class Mapping;
+class Port;
+class PortSet;
+class Reference;
+
+// Per-type export and import (each in its type's file); the object has been looked up with the
+// needed rights and is not destroyed.
+#define AMBER_STATE_FUNCTIONS(Type)                                                                                    \
+    amber_status export_state(Thread& caller, Type& object, uint64_t buffer, uint64_t size);                           \
+    amber_status import_state(Thread& caller, Type& object, uint64_t buffer, uint64_t size);
+AMBER_STATE_FUNCTIONS(Thread)
+AMBER_STATE_FUNCTIONS(Space)
+AMBER_STATE_FUNCTIONS(Mutex)
+AMBER_STATE_FUNCTIONS(Cond)
+AMBER_STATE_FUNCTIONS(Region)
+AMBER_STATE_FUNCTIONS(Mapping)
+AMBER_STATE_FUNCTIONS(Port)
+AMBER_STATE_FUNCTIONS(PortSet)
+AMBER_STATE_FUNCTIONS(Reference)
+#undef AMBER_STATE_FUNCTIONS
+
+} // namespace kernel

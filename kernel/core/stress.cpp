@@ -1,0 +1,58 @@
+#include "stress.hpp"
+
+#include <amber/objects.h>
+#include <amber/syscall_numbers.h>
+
+namespace kernel {
+namespace {
+
+bool enabled = false;
+uint64_t seed_value = 0;
+uint64_t state = 0;
+uint32_t rate = 0;
+uint64_t current_call = 0;
+amber_stats stats = {};
+
+uint64_t next_random() { // SplitMix64
+    state += 0x9e3779b97f4a7c15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
+void configure_stress(uint64_t seed, uint32_t rate_per_mille) {
+    enabled = rate_per_mille > 0;
+    seed_value = seed;
+    state = seed;
+    rate = rate_per_mille > 1000 ? 1000 : rate_per_mille;
+}
+
+bool stress_enabled() { return enabled; }
+
+bool stress_fires(StressPoint) {
+    if (!enabled) return false;
+    return next_random() % 1000 < rate;
+}
+
+void set_current_call(uint64_t call) {
+    current_call = call < AMBER_STATS_MAX_CALLS ? call : AMBER_STATS_MAX_CALLS - 1;
+    ++stats.calls[current_call];
+}
+
+void count_restart(bool forced) {
+    ++stats.restarts[current_call];
+    if (forced) ++stats.forced_restarts[current_call];
+}
+
+void read_stats(amber_stats& out) {
+    out = stats;
+    out.version = AMBER_STATE_VERSION;
+    out.call_count = AMBER_SYSCALL_COUNT < AMBER_STATS_MAX_CALLS ? AMBER_SYSCALL_COUNT : AMBER_STATS_MAX_CALLS;
+    out.stress_seed = enabled ? seed_value : 0;
+    out.stress_rate = enabled ? rate : 0;
+}
+
+} // namespace kernel

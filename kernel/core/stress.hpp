@@ -1,0 +1,32 @@
+// Restart stress: forced rollback and restart at the kernel's restart points.
+//
+// Boot option stress=SEED[,RATE]: at every restart point a SplitMix64 sequence seeded with SEED
+// decides, with probability RATE/1000 (default 100), to force a restart there:
+//   Entry      - a call restarts before doing anything (every restartable call);
+//   Preemption - a long call commits its progress and restarts as if preempted;
+//   Commit     - a multi-stage call restarts right after committing a stage;
+//   WakeUp     - a wake-up of one waiter wakes them all (the others wait again).
+// Same seed, same sequence of restart points: same injections (deterministic under QEMU -icount).
+// Counters per call (forced and all restarts) are readable with system_stats.
+#pragma once
+
+#include <amber/stats.h>
+#include <stdint.h>
+
+namespace kernel {
+
+enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp };
+
+void configure_stress(uint64_t seed, uint32_t rate_per_mille);
+bool stress_enabled();
+// True when the stress sequence says to force a restart at this point. Counting is the caller's:
+// count_restart(true) for the call that restarts.
+bool stress_fires(StressPoint point);
+
+// The call being executed by the current syscall, for attributing restarts.
+void set_current_call(uint64_t call);
+// Counts a restart (forced or natural) of the current call.
+void count_restart(bool forced);
+void read_stats(amber_stats& out);
+
+} // namespace kernel

@@ -1,0 +1,75 @@
+// System-call dispatch: one table from uapi/amber/syscalls.def, entry stress, restart bookkeeping.
+#include <amber/syscall_numbers.h>
+
+#include "entry_points.hpp"
+#include "scheduler.hpp"
+#include "stress.hpp"
+#include "syscall.hpp"
+
+namespace kernel {
+namespace {
+
+struct HandlerTable {
+    SyscallHandler entries[AMBER_SYSCALL_COUNT];
+};
+
+constexpr HandlerTable make_handler_table() {
+    HandlerTable table{};
+#define AMBER_SYSCALL(number, name, argument_count) table.entries[number] = sys_##name;
+#include <amber/syscalls.def>
+#undef AMBER_SYSCALL
+    return table;
+}
+
+constexpr HandlerTable handlers = make_handler_table();
+
+// Calls that end the caller or the machine gain nothing from a forced restart at entry.
+bool entry_restartable(uint64_t call) {
+    return call != AMBER_SYS_thread_exit && call != AMBER_SYS_process_exit && call != AMBER_SYS_system_poweroff;
+}
+
+constexpr uint64_t syscall_instruction_length = 2;
+
+} // namespace
+
+SyscallResult return_new_handle(Thread& caller, Object* object, uint32_t rights) {
+    amber_handle_t handle;
+    amber_status status = caller.space->handles.insert(object, rights, handle);
+    return SyscallResult::done(status, status == AMBER_OK ? handle : 0);
+}
+
+void handle_syscall(arch::UserFrame& frame) {
+    Thread* caller = current_thread();
+    caller->retain(); // the call may destroy the caller's own objects
+    uint64_t number = frame.rax;
+    set_current_call(number);
+    SyscallArguments arguments(frame);
+    SyscallResult result = SyscallResult::done(AMBER_ERR_INVALID_SYSCALL);
+    if (number < AMBER_SYSCALL_COUNT) {
+        if (entry_restartable(number) && stress_fires(StressPoint::Entry)) {
+            result = SyscallResult::restart(number, true);
+        } else {
+            result = handlers.entries[number](*caller, arguments);
+        }
+    }
+    if (caller->run_state != RunState::Exited) {
+        switch (result.kind) {
+        case SyscallResult::Kind::Done:
+            frame.rax = result.status;
+            frame.rdx = result.value;
+            break;
+        case SyscallResult::Kind::Restart:
+        case SyscallResult::Kind::Wait:
+            frame.rip -= syscall_instruction_length;
+            frame.rax = result.continuation;
+            ++caller->restarts;
+            count_restart(result.forced);
+            break;
+        case SyscallResult::Kind::NoReturn: break;
+        }
+    }
+    caller->release();
+    return_to_user();
+}
+
+} // namespace kernel

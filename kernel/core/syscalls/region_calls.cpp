@@ -1,0 +1,164 @@
+// Regions (a range of a space offered for mapping) and mappings (a region mapped into a space).
+//
+// A mapping shares the frames present in its region when it is created; pages the region gains
+// later are not seen through it (fault-driven mapping comes with region keepers).
+#include "../address_space.hpp"
+#include "../frame_allocator.hpp"
+#include "../objects.hpp"
+#include "../state_transfer.hpp"
+#include "../syscall.hpp"
+#include <amber/abi.h>
+
+namespace kernel {
+namespace {
+
+constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
+
+bool valid_range(uint64_t base, uint64_t size) {
+    return size > 0 && base % arch::page_size == 0 && size % arch::page_size == 0 && base >= AMBER_USER_MIN &&
+           base < AMBER_USER_MAX && size <= AMBER_USER_MAX - base;
+}
+
+// Maps the region's present pages into the mapping's range with `protection`.
+void map_shared_pages(Mapping& mapping, uint32_t protection) {
+    for (uint64_t off = 0; off < mapping.size; off += arch::page_size) {
+        uint64_t physical;
+        arch::Access access;
+        uint64_t source = mapping.region->base + mapping.offset + off;
+        if (!mapping.region->space->page_table.lookup(source, physical, access)) continue;
+        physical &= ~(arch::page_size - 1);
+        if (!frames().share(physical)) continue;
+        if (!mapping.space->page_table.map_user_page(mapping.base + off, physical, access_for(protection))) {
+            frames().free(physical);
+        }
+    }
+}
+
+void unmap_pages(Mapping& mapping) {
+    for (uint64_t off = 0; off < mapping.size; off += arch::page_size) {
+        mapping.space->page_table.unmap_user_page(mapping.base + off);
+    }
+}
+
+} // namespace
+
+void Region::on_destroy() {}
+
+void Mapping::on_destroy() {
+    unmap_pages(*this);
+    remove_area(*space, base);
+}
+
+Region::~Region() { space->release(); }
+Mapping::~Mapping() {
+    space->release();
+    region->release();
+}
+
+SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
+    Space* space;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, space);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    amber_region_state state;
+    status = state_in(caller, arguments[1], sizeof state, AMBER_OBJECT_REGION, state);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (!valid_range(state.base, state.size) || (state.max_protection & ~known_protection) != 0 ||
+        state.reserved0 != 0) {
+        return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    }
+    Region* region = create<Region>(*space, state.header.id);
+    if (region == nullptr) return SyscallResult::done(AMBER_ERR_NO_MEMORY);
+    region->base = state.base;
+    region->size = state.size;
+    region->max_protection = state.max_protection;
+    SyscallResult result = return_new_handle(caller, region, AMBER_RIGHTS_ALL);
+    region->release();
+    return result;
+}
+
+SyscallResult sys_mapping_create(Thread& caller, SyscallArguments& arguments) {
+    Space* space;
+    Region* region;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_SET_STATE, space);
+    if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, region);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    amber_mapping_state state;
+    status = state_in(caller, arguments[2], sizeof state, AMBER_OBJECT_MAPPING, state);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (!valid_range(state.base, state.size) || state.offset % arch::page_size != 0 || state.offset > region->size ||
+        state.size > region->size - state.offset || state.reserved0 != 0 || (state.protection & AMBER_PROT_READ) == 0 ||
+        (state.protection & ~known_protection) != 0) {
+        return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    }
+    if ((state.protection & ~region->max_protection) != 0) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+    status = check_free_range(*space, state.base, state.size);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (space->area_count == Space::max_memory_areas) return SyscallResult::done(AMBER_ERR_LIMIT);
+    Mapping* mapping = create<Mapping>(*space, *region, state.header.id);
+    if (mapping == nullptr) return SyscallResult::done(AMBER_ERR_NO_MEMORY);
+    mapping->base = state.base;
+    mapping->size = state.size;
+    mapping->offset = state.offset;
+    mapping->protection = state.protection;
+    SyscallResult result = return_new_handle(caller, mapping, AMBER_RIGHTS_ALL);
+    if (result.status == AMBER_OK) {
+        (void)add_area(*space, state.base, state.size, state.protection, AMBER_MEMORY_MAPPING); // room checked
+        map_shared_pages(*mapping, state.protection);
+    }
+    mapping->release();
+    return result;
+}
+
+amber_status export_state(Thread& caller, Region& region, uint64_t buffer, uint64_t size) {
+    auto state = state_with_header<amber_region_state>(region);
+    state.base = region.base;
+    state.size = region.size;
+    state.max_protection = region.max_protection;
+    return state_out(caller, buffer, size, state);
+}
+
+// Only max_protection can change (base and size are fixed at creation).
+amber_status import_state(Thread& caller, Region& region, uint64_t buffer, uint64_t size) {
+    amber_region_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_REGION, state);
+    if (status != AMBER_OK) return status;
+    if (state.base != region.base || state.size != region.size || (state.max_protection & ~known_protection) != 0 ||
+        state.reserved0 != 0) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    region.max_protection = state.max_protection;
+    return AMBER_OK;
+}
+
+amber_status export_state(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size) {
+    auto state = state_with_header<amber_mapping_state>(mapping);
+    state.base = mapping.base;
+    state.size = mapping.size;
+    state.offset = mapping.offset;
+    state.protection = mapping.protection;
+    return state_out(caller, buffer, size, state);
+}
+
+// Only the protection can change, within the region's max_protection; pages are remapped.
+amber_status import_state(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size) {
+    amber_mapping_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_MAPPING, state);
+    if (status != AMBER_OK) return status;
+    if (state.base != mapping.base || state.size != mapping.size || state.offset != mapping.offset ||
+        state.reserved0 != 0 || (state.protection & AMBER_PROT_READ) == 0 ||
+        (state.protection & ~known_protection) != 0) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    if ((state.protection & ~mapping.region->max_protection) != 0) return AMBER_ERR_ACCESS_DENIED;
+    if (state.protection != mapping.protection) {
+        unmap_pages(mapping);
+        mapping.protection = state.protection;
+        map_shared_pages(mapping, state.protection);
+        for (uint32_t i = 0; i < mapping.space->area_count; ++i) {
+            if (mapping.space->areas[i].base == mapping.base) mapping.space->areas[i].protection = state.protection;
+        }
+    }
+    return AMBER_OK;
+}
+
+} // namespace kernel

@@ -1,0 +1,135 @@
+// Mutexes and condition variables.
+//
+// mutex_lock waits by re-executing itself: a woken waiter competes again (no hand-off), so a
+// stopped, cancelled or spuriously woken waiter just re-runs mutex_lock. cond_wait is multi-stage:
+// it releases the mutex, then waits on the cond with its registers already rewritten to
+// mutex_lock(mutex); whatever ends the wait (signal, broadcast, cancel, get_state, stress) leaves
+// the thread re-acquiring the mutex, as if it had called mutex_lock: a spurious wake-up at worst,
+// never a lost one.
+#include "../objects.hpp"
+#include "../scheduler.hpp"
+#include "../state_transfer.hpp"
+#include "../stress.hpp"
+#include "../syscall.hpp"
+
+namespace kernel {
+namespace {
+
+void unlock(Mutex& mutex) {
+    mutex.locked = false;
+    mutex.owner = 0;
+    wake_one(mutex.waiters);
+}
+
+} // namespace
+
+void Mutex::on_destroy() { wake_all(waiters); } // they re-execute and see AMBER_ERR_DESTROYED
+void Cond::on_destroy() { wake_all(waiters); }
+
+SyscallResult sys_mutex_create(Thread& caller, SyscallArguments& arguments) {
+    return create_with_handle<Mutex>(caller, arguments[0]);
+}
+
+SyscallResult sys_mutex_lock(Thread& caller, SyscallArguments& arguments) {
+    Mutex* mutex;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (!mutex->locked) {
+        mutex->locked = true;
+        mutex->owner = caller.id();
+        return SyscallResult::done(AMBER_OK);
+    }
+    if (mutex->owner == caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE); // would deadlock
+    wait_current(mutex->waiters, mutex);
+    return SyscallResult::wait(AMBER_SYS_mutex_lock);
+}
+
+SyscallResult sys_mutex_trylock(Thread& caller, SyscallArguments& arguments) {
+    Mutex* mutex;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (mutex->locked) return SyscallResult::done(mutex->owner == caller.id() ? AMBER_ERR_BAD_STATE : AMBER_ERR_BUSY);
+    mutex->locked = true;
+    mutex->owner = caller.id();
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_mutex_unlock(Thread& caller, SyscallArguments& arguments) {
+    Mutex* mutex;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (!mutex->locked || mutex->owner != caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE);
+    unlock(*mutex);
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_cond_create(Thread& caller, SyscallArguments& arguments) {
+    return create_with_handle<Cond>(caller, arguments[0]);
+}
+
+SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
+    Cond* cond;
+    Mutex* mutex;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
+    if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (!mutex->locked || mutex->owner != caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE);
+    // Stage 1 commits: the mutex is released and the continuation is mutex_lock(mutex).
+    unlock(*mutex);
+    arguments.set(0, arguments[1]);
+    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_mutex_lock, true);
+    wait_current(cond->waiters, cond);
+    return SyscallResult::wait(AMBER_SYS_mutex_lock);
+}
+
+SyscallResult sys_cond_signal(Thread& caller, SyscallArguments& arguments) {
+    Cond* cond;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    wake_one(cond->waiters);
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_cond_broadcast(Thread& caller, SyscallArguments& arguments) {
+    Cond* cond;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    wake_all(cond->waiters);
+    return SyscallResult::done(AMBER_OK);
+}
+
+amber_status export_state(Thread& caller, Mutex& mutex, uint64_t buffer, uint64_t size) {
+    auto state = state_with_header<amber_mutex_state>(mutex);
+    state.locked = mutex.locked ? 1 : 0;
+    state.waiter_count = mutex.waiters.size();
+    state.owner_thread = mutex.owner;
+    return state_out(caller, buffer, size, state);
+}
+
+// Restoring a mutex sets whether it is locked and by which thread id (restored threads keep ids).
+amber_status import_state(Thread& caller, Mutex& mutex, uint64_t buffer, uint64_t size) {
+    amber_mutex_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_MUTEX, state);
+    if (status != AMBER_OK) return status;
+    if (state.locked > 1 || (state.locked == 0) != (state.owner_thread == 0)) return AMBER_ERR_INVALID_ARGUMENT;
+    bool releasing = mutex.locked && state.locked == 0;
+    mutex.locked = state.locked == 1;
+    mutex.owner = state.owner_thread;
+    if (releasing) wake_one(mutex.waiters);
+    return AMBER_OK;
+}
+
+amber_status export_state(Thread& caller, Cond& cond, uint64_t buffer, uint64_t size) {
+    auto state = state_with_header<amber_cond_state>(cond);
+    state.waiter_count = cond.waiters.size();
+    return state_out(caller, buffer, size, state);
+}
+
+amber_status import_state(Thread& caller, Cond&, uint64_t buffer, uint64_t size) {
+    amber_cond_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_COND, state);
+    if (status != AMBER_OK) return status;
+    return state.reserved0 == 0 ? AMBER_OK : AMBER_ERR_INVALID_ARGUMENT;
+}
+
+} // namespace kernel

@@ -1,0 +1,152 @@
+// Thread calls and thread state export/import.
+#include <amber/abi.h>
+#include <arch/frame.hpp>
+
+#include "../lifecycle.hpp"
+#include "../objects.hpp"
+#include "../scheduler.hpp"
+#include "../state_transfer.hpp"
+#include "../syscall.hpp"
+
+namespace kernel {
+namespace {
+
+constexpr uint32_t known_thread_flags = AMBER_THREAD_STOPPED | AMBER_THREAD_WAITING | AMBER_THREAD_EXITED;
+constexpr uint64_t user_rflags = 0xcd5; // CF PF AF ZF SF TF DF OF
+constexpr unsigned mxcsr_offset = 24;
+constexpr uint32_t mxcsr_valid = 0xffbf; // DAZ and reserved bits cleared: fxrstor faults on them
+
+void registers_out(const arch::ThreadContext& c, amber_thread_registers& r) {
+    const arch::UserFrame& f = c.frame;
+    r = {f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp, f.rsp,    f.r8,      f.r9,
+         f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rip, f.rflags, c.fs_base, c.gs_base};
+}
+
+void registers_in(const amber_thread_registers& r, arch::ThreadContext& c) {
+    arch::UserFrame& f = c.frame;
+    f.rax = r.rax, f.rbx = r.rbx, f.rcx = r.rcx, f.rdx = r.rdx, f.rsi = r.rsi, f.rdi = r.rdi, f.rbp = r.rbp;
+    f.rsp = r.rsp, f.r8 = r.r8, f.r9 = r.r9, f.r10 = r.r10, f.r11 = r.r11, f.r12 = r.r12, f.r13 = r.r13;
+    f.r14 = r.r14, f.r15 = r.r15, f.rip = r.rip;
+    f.rflags = (r.rflags & user_rflags) | arch::rflags_interrupt_enable | arch::rflags_reserved_one;
+    f.cs = arch::selector::user_code;
+    f.ss = arch::selector::user_data;
+    f.vector = 0; // leave through iretq: every register is live
+    f.error_code = 0;
+    c.fs_base = r.fs_base;
+    c.gs_base = r.gs_base;
+}
+
+Thread* new_thread(Thread& caller, amber_handle_t space_handle, uint64_t id, amber_status& status) {
+    Space* space;
+    status = lookup(caller, space_handle, AMBER_RIGHT_OPERATE, space);
+    if (status != AMBER_OK) return nullptr;
+    Thread* thread = create_thread(*space, id);
+    if (thread == nullptr) status = space->thread_count >= Space::max_threads ? AMBER_ERR_LIMIT : AMBER_ERR_NO_MEMORY;
+    return thread;
+}
+
+} // namespace
+
+amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
+    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT; // a thread cannot stop itself
+    auto state = state_with_header<amber_thread_state>(thread);
+    registers_out(thread.context, state.registers);
+    bool exited = thread.run_state == RunState::Exited;
+    bool waiting = thread.run_state == RunState::Waiting || thread.was_waiting;
+    state.flags = (exited ? AMBER_THREAD_EXITED : AMBER_THREAD_STOPPED) | (waiting ? AMBER_THREAD_WAITING : 0);
+    state.restarts = thread.restarts;
+    state.cancels = thread.cancels;
+    __builtin_memcpy(state.fpu, thread.context.fpu.bytes, sizeof state.fpu);
+    amber_status status = state_out(caller, buffer, size, state);
+    if (status == AMBER_OK && !exited) stop_thread(&thread, true); // commit only once copied out
+    return status;
+}
+
+amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
+    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT;
+    if (thread.run_state != RunState::Stopped) return AMBER_ERR_BAD_STATE; // get_state stops it first
+    amber_thread_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_THREAD, state);
+    if (status != AMBER_OK) return status;
+    const amber_thread_registers& r = state.registers;
+    if ((state.flags & ~known_thread_flags) != 0 || state.reserved0 != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    if (!arch::is_user_address(r.rip) || !arch::is_user_address(r.rsp) || !arch::is_user_address(r.fs_base) ||
+        !arch::is_user_address(r.gs_base)) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    registers_in(r, thread.context);
+    __builtin_memcpy(thread.context.fpu.bytes, state.fpu, sizeof state.fpu);
+    uint32_t mxcsr;
+    __builtin_memcpy(&mxcsr, thread.context.fpu.bytes + mxcsr_offset, sizeof mxcsr);
+    mxcsr &= mxcsr_valid;
+    __builtin_memcpy(thread.context.fpu.bytes + mxcsr_offset, &mxcsr, sizeof mxcsr);
+    if ((state.flags & AMBER_THREAD_STOPPED) == 0) make_runnable(&thread);
+    return AMBER_OK;
+}
+
+SyscallResult sys_thread_start(Thread& caller, SyscallArguments& arguments) {
+    uint64_t entry = arguments[1], stack_top = arguments[2];
+    if (entry < AMBER_USER_MIN || !arch::is_user_address(entry) || stack_top < AMBER_USER_MIN ||
+        stack_top > AMBER_USER_MAX) {
+        return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    }
+    amber_status status;
+    Thread* thread = new_thread(caller, arguments.handle(0), 0, status);
+    if (thread == nullptr) return SyscallResult::done(status);
+    arch::initialize_user_context(thread->context, entry, stack_top, arguments[3], 0);
+    SyscallResult result = return_new_handle(caller, thread, AMBER_RIGHTS_ALL);
+    if (result.status == AMBER_OK)
+        make_runnable(thread);
+    else
+        exit_thread(thread);
+    thread->release(); // the creator's reference: the handle and the space keep it
+    return result;
+}
+
+SyscallResult sys_thread_create(Thread& caller, SyscallArguments& arguments) {
+    amber_status status;
+    Thread* thread = new_thread(caller, arguments.handle(0), arguments[1], status);
+    if (thread == nullptr) return SyscallResult::done(status);
+    SyscallResult result = return_new_handle(caller, thread, AMBER_RIGHTS_ALL);
+    if (result.status != AMBER_OK) exit_thread(thread);
+    thread->release();
+    return result;
+}
+
+SyscallResult sys_thread_cancel(Thread& caller, SyscallArguments& arguments) {
+    Thread* thread;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, thread);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (thread->run_state == RunState::Waiting) {
+        ++thread->cancels;
+        wake_thread(thread); // it re-executes its call from the committed restart point
+    }
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& arguments) {
+    HandleEntry* entry = caller.space->handles.find(arguments.handle(0));
+    Thread* thread;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, thread);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    uint64_t count = arguments[2];
+    if (count == 0 || count > AMBER_THREAD_REF_COUNT) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    amber_handle_t handles[AMBER_THREAD_REF_COUNT];
+    if (!copy_from_user(*caller.space, handles, arguments[1], count * sizeof(amber_handle_t))) {
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
+    Reference* references[AMBER_THREAD_REF_COUNT] = {};
+    for (uint64_t i = 0; i < count; ++i) { // validate all before changing any
+        if (handles[i] == AMBER_HANDLE_NONE) continue;
+        status = lookup(caller, handles[i], AMBER_RIGHT_SET_STATE, references[i]);
+        if (status != AMBER_OK) return SyscallResult::done(status);
+    }
+    Object* waited = thread->run_state == RunState::Waiting ? thread->waiting_for : thread->stopped_waiting_for;
+    Object* targets[AMBER_THREAD_REF_COUNT] = {thread->run_state == RunState::Exited ? nullptr : thread->space, waited};
+    for (uint64_t i = 0; i < count; ++i) {
+        if (references[i] != nullptr) references[i]->set(targets[i], entry->rights); // no more than the caller holds
+    }
+    return SyscallResult::done(AMBER_OK);
+}
+
+} // namespace kernel

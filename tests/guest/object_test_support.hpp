@@ -1,0 +1,52 @@
+// Helpers shared by the object test programs.
+#pragma once
+
+#include <amber/abi.h>
+#include <amber/objects.h>
+#include <amber/stats.h>
+
+#include <initializer_list>
+
+#include "../../userland/runtime/test.hpp"
+
+namespace object_tests {
+
+constexpr amber_handle_t self_space = AMBER_HANDLE_SELF_SPACE;
+constexpr uint64_t kernel_address = 0xffffffff80100000ull;
+
+// A new handle from a create call, or 0.
+inline amber_handle_t handle_of(amber::SyscallReturn r) { return r.ok() ? static_cast<amber_handle_t>(r.value) : 0; }
+
+template <typename State>
+amber_status get_state(amber_handle_t handle, State& state) {
+    return amber::sys::object_get_state(handle, &state, sizeof state).status;
+}
+
+template <typename State>
+amber_status set_state(amber_handle_t handle, const State& state) {
+    return amber::sys::object_set_state(handle, &state, sizeof state).status;
+}
+
+inline uint64_t id_of(amber_handle_t handle) {
+    amber_handle_info info{};
+    return amber::sys::object_info(handle, &info).ok() ? info.id : 0;
+}
+
+// Waits (yielding) until done() or about `limit` ticks pass.
+template <typename Done>
+bool wait_until(Done done, uint64_t limit = 3000) {
+    uint64_t start = amber::ticks();
+    while (!done()) {
+        if (amber::ticks() - start > limit) return false;
+        amber::sys::thread_yield();
+    }
+    return true;
+}
+
+inline uint64_t restarts_of(uint64_t call) {
+    amber_stats stats{};
+    amber::sys::system_stats(&stats, sizeof stats);
+    return stats.restarts[call];
+}
+
+} // namespace object_tests

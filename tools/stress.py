@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""`make stress`: a restart-stress campaign over the guest suites marked "stress".
+
+Iteration i boots every such suite with stress=SEED+i,RATE, so every restart point of the kernel
+forces rollback and restart with probability RATE/1000. Each run is judged like a test (panics,
+hangs, failed tests, power-off status) and its kernel restart counters (@@AMBER-STATS) are summed.
+The summary gives the seeds, forced restarts per call kind and the failures, each with the command
+that replays it. With --icount (ICOUNT=1) runs are deterministic: the same seed gives the same
+summary.
+"""
+import argparse
+import collections
+import concurrent.futures
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "harness"))
+import guest_checks  # noqa: E402
+import run_tests  # noqa: E402
+
+STATS = re.compile(r"@@AMBER-STATS call=(\w+) calls=(\d+) restarts=(\d+) forced=(\d+)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--rate", type=int, default=200, help="per mille, 1..1000")
+    parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
+    parser.add_argument("--icount", action="store_true", help="deterministic TCG (-icount)")
+    parser.add_argument("--suite", action="append")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    args = parser.parse_args()
+    suites = [s for s in run_tests.load_suites(args.suite) if s.get("stress")]
+    work = [(seed, suite) for seed in range(args.seed, args.seed + args.iterations) for suite in suites]
+    print(f"stress campaign: seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000, "
+          f"suites {', '.join(s['name'] for s in suites)}, {args.accel}{' -icount' if args.icount else ''}",
+          flush=True)
+
+    forced = collections.Counter()
+    restarts = collections.Counter()
+    failures = []
+
+    def run(item):
+        seed, suite = item
+        return seed, suite, run_tests.run_suite(suite, args.accel, f"{seed},{args.rate}", icount=args.icount)
+
+    done = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for seed, suite, result in pool.map(run, work):
+            done += 1
+            results, problems = guest_checks.check_run(suite, result, "qemu")
+            failed_tests = [name for name, ok, _ in results if not ok]
+            for line in result.lines:
+                m = STATS.search(line)
+                if m:
+                    restarts[m.group(1)] += int(m.group(3))
+                    forced[m.group(1)] += int(m.group(4))
+            if problems or failed_tests:
+                replay = (f"make test-guest SUITE={suite['name']} STRESS={seed},{args.rate} ACCEL={args.accel}"
+                          + (" ICOUNT=1" if args.icount else ""))
+                failures.append((seed, suite["name"], "; ".join(problems + failed_tests), replay))
+                log = run_tests.write_log("stress", f"{suite['name']}-{seed}", result)
+                print(f"FAIL seed {seed} {suite['name']}: {failures[-1][2]} [log: {log}]\n  replay: {replay}",
+                      flush=True)
+            if done % 10 == 0 or done == len(work):
+                print(f"  {done}/{len(work)} runs, {sum(forced.values())} forced restarts so far", flush=True)
+
+    print("\nforced restarts by call (all restarts in parentheses):")
+    for call, count in sorted(forced.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  {call:<24} {count:>8} ({restarts[call]})")
+    print(f"seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000: {len(work)} runs, "
+          f"{sum(forced.values())} forced restarts, {sum(restarts.values())} restarts in all, "
+          f"{len(failures)} failures")
+    for seed, name, what, replay in failures:
+        print(f"  failed: seed {seed} {name}: {what}\n    replay: {replay}")
+    print(f"stress: {len(work) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

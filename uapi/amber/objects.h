@@ -1,0 +1,162 @@
+/* Kernel object types, handle rights and the exported state of every object type. C and C++.
+ *
+ * Every object has a write-once 64-bit id (Fluke's "hash"): given at creation (or chosen by the
+ * kernel when 0 is given) and never changed, so a checkpointer can tell which object a handle or
+ * reference denotes and recreate objects with their original ids.
+ *
+ * State structs are plain data, versioned by AMBER_STATE_VERSION and pinned by a host golden test
+ * (size and every field offset): they are the checkpoint image's view of the kernel. Reserved
+ * fields must be zero when written and are zero when read.
+ */
+#ifndef AMBER_UAPI_OBJECTS_H
+#define AMBER_UAPI_OBJECTS_H
+
+#include <stdint.h>
+
+#define AMBER_STATE_VERSION 1
+
+typedef uint32_t amber_handle_t; /* index into the caller's handle table; 0 is never valid */
+#define AMBER_HANDLE_NONE 0u
+
+enum amber_object_type {
+    AMBER_OBJECT_NONE = 0,
+    AMBER_OBJECT_THREAD = 1,
+    AMBER_OBJECT_SPACE = 2,
+    AMBER_OBJECT_REGION = 3,
+    AMBER_OBJECT_MAPPING = 4,
+    AMBER_OBJECT_PORT = 5,
+    AMBER_OBJECT_PORT_SET = 6,
+    AMBER_OBJECT_MUTEX = 7,
+    AMBER_OBJECT_COND = 8,
+    AMBER_OBJECT_REFERENCE = 9,
+    AMBER_OBJECT_TYPE_COUNT
+};
+
+/* Rights carried by a handle, checked once when the handle is looked up. */
+#define AMBER_RIGHT_GET_STATE (1u << 0) /* get_state, enumerate, read memory */
+#define AMBER_RIGHT_SET_STATE (1u << 1) /* set_state, install handles, write memory */
+#define AMBER_RIGHT_DESTROY (1u << 2)
+#define AMBER_RIGHT_DUPLICATE (1u << 3)
+#define AMBER_RIGHT_OPERATE (1u << 4) /* the object's own operations: lock, wait, signal, map, ... */
+#define AMBER_RIGHTS_ALL 0x1fu
+
+/* Flags of amber_thread_state.flags. */
+#define AMBER_THREAD_STOPPED (1u << 0) /* stopped by get_state; set_state without it resumes */
+#define AMBER_THREAD_WAITING (1u << 1) /* read-only: was waiting in a call when stopped */
+#define AMBER_THREAD_EXITED (1u << 2)  /* read-only: the thread has exited */
+
+/* Memory protection bits (regions, mappings, space memory). */
+#define AMBER_PROT_READ (1u << 0)
+#define AMBER_PROT_WRITE (1u << 1)
+#define AMBER_PROT_EXECUTE (1u << 2)
+
+/* Every state struct begins with this header. */
+struct amber_state_header {
+    uint32_t version; /* AMBER_STATE_VERSION */
+    uint32_t type;    /* enum amber_object_type */
+    uint64_t id;      /* write-once; ignored by set_state */
+};
+
+/* User-visible registers of a thread. rip/rax/argument registers of a thread stopped in a call
+ * describe that call (the `syscall` instruction at rip, possibly rewritten to its continuation):
+ * resuming the thread re-executes it. */
+struct amber_thread_registers {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags, fs_base, gs_base;
+};
+
+struct amber_thread_state {
+    struct amber_state_header header;
+    struct amber_thread_registers registers;
+    uint32_t flags; /* AMBER_THREAD_* */
+    uint32_t reserved0;
+    uint64_t restarts; /* read-only statistics: calls of this thread restarted ... */
+    uint64_t cancels;  /* ... and waits broken by thread_cancel */
+    uint8_t fpu[512];  /* FXSAVE image: x87, MMX, SSE */
+};
+
+/* References of a thread, filled by thread_get_references into reference objects. */
+enum amber_thread_reference {
+    AMBER_THREAD_REF_SPACE = 0,       /* the space it runs in */
+    AMBER_THREAD_REF_WAITING_FOR = 1, /* the object it waits on, if any */
+    AMBER_THREAD_REF_COUNT
+};
+
+struct amber_space_state {
+    struct amber_state_header header;
+    uint32_t handle_count; /* read-only: live handles in its table */
+    uint32_t thread_count; /* read-only */
+    uint64_t memory_pages; /* read-only: present pages of anonymous memory */
+    uint64_t reserved[2];
+};
+
+struct amber_region_state {
+    struct amber_state_header header;
+    uint64_t base; /* in the region's space */
+    uint64_t size;
+    uint32_t max_protection; /* AMBER_PROT_*: the most any mapping of it may have */
+    uint32_t reserved0;
+};
+
+struct amber_mapping_state {
+    struct amber_state_header header;
+    uint64_t base; /* in the mapping's space */
+    uint64_t size;
+    uint64_t offset; /* into the region */
+    uint32_t protection;
+    uint32_t reserved0;
+};
+
+struct amber_port_state {
+    struct amber_state_header header;
+    uint64_t badge; /* delivered to receivers with each message; unforgeable by senders */
+};
+
+struct amber_port_set_state {
+    struct amber_state_header header;
+    uint32_t port_count;   /* read-only */
+    uint32_t waiter_count; /* read-only */
+};
+
+struct amber_mutex_state {
+    struct amber_state_header header;
+    uint32_t locked;
+    uint32_t waiter_count; /* read-only */
+    uint64_t owner_thread; /* id of the owning thread, 0 if none */
+};
+
+struct amber_cond_state {
+    struct amber_state_header header;
+    uint32_t waiter_count; /* read-only */
+    uint32_t reserved0;
+};
+
+struct amber_reference_state {
+    struct amber_state_header header;
+    uint64_t target_id;   /* id of the object referred to, 0 if null */
+    uint32_t target_type; /* enum amber_object_type, AMBER_OBJECT_NONE if null */
+    uint32_t reserved0;
+};
+
+/* One entry of space_enumerate_handles. */
+struct amber_handle_info {
+    amber_handle_t handle;
+    uint32_t type; /* enum amber_object_type */
+    uint32_t rights;
+    uint32_t reserved0;
+    uint64_t id;
+};
+
+/* One entry of space_enumerate_memory: a run of pages with the same protection. */
+struct amber_memory_range {
+    uint64_t base;
+    uint64_t size;
+    uint32_t protection; /* AMBER_PROT_* */
+    uint32_t kind;       /* AMBER_MEMORY_ANONYMOUS or AMBER_MEMORY_MAPPING */
+    uint64_t present_pages;
+};
+#define AMBER_MEMORY_ANONYMOUS 1u
+#define AMBER_MEMORY_MAPPING 2u
+
+#endif

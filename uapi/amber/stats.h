@@ -1,0 +1,20 @@
+/* Kernel statistics read with system_stats: restart counters per system call. C and C++. */
+#ifndef AMBER_UAPI_STATS_H
+#define AMBER_UAPI_STATS_H
+
+#include <stdint.h>
+
+#define AMBER_STATS_MAX_CALLS 64
+
+struct amber_stats {
+    uint32_t version;     /* AMBER_STATE_VERSION */
+    uint32_t call_count;  /* entries used in the arrays below */
+    uint64_t stress_seed; /* 0 when restart stress is off */
+    uint32_t stress_rate; /* per mille */
+    uint32_t reserved0;
+    uint64_t calls[AMBER_STATS_MAX_CALLS];           /* calls made, by number */
+    uint64_t restarts[AMBER_STATS_MAX_CALLS];        /* restarts of any cause, by call */
+    uint64_t forced_restarts[AMBER_STATS_MAX_CALLS]; /* restarts forced by stress, by call */
+};
+
+#endif
