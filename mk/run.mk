@@ -13,7 +13,7 @@ QEMU_COMMON := -machine pc -m 256M -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ACCEL)
 GUEST_FILES := $(KERNEL_ELF) $(INITRD)
 
-.PHONY: run demo test test-now test-guest stress replay debug bochs bench-boot format
+.PHONY: run demo test test-now test-guest stress replay debug bochs bench bench-boot format
 
 # Serial console on this terminal; Ctrl-A X quits, Ctrl-A C toggles the QEMU monitor.
 run: $(GUEST_FILES)
@@ -58,6 +58,10 @@ debug: $(GUEST_FILES)
 
 bochs: $(ISO)
 	@python3 tools/bochs.py
+
+# Kernel API benchmarks: instructions (TCG -icount) and cycles (KVM); writes docs/bench.md.
+bench: $(GUEST_FILES)
+	@python3 tools/bench.py --output docs/bench.md
 
 bench-boot: $(GUEST_FILES) $(ISO)
 	@python3 tools/boot_times.py

@@ -19,24 +19,41 @@ namespace {
 
 bool init_started = false;
 
-// Applies stress=SEED[,RATE] (RATE per mille, default 100).
+// Applies stress=SEED[,RATE[,POINTS]] (RATE per mille, default 100; POINTS letters e p c w).
 void configure_stress_option(const lib::CommandLine& command_line) {
     lib::StringView option;
     if (!command_line.value("stress", option)) return;
     uint64_t seed = 0, rate = 100;
-    lib::StringView parts[2];
+    uint32_t points = all_stress_points;
+    lib::StringView parts[3];
     unsigned count = 0;
     lib::split(option, ',', [&](lib::StringView part) {
-        if (count < 2) parts[count] = part;
+        if (count < 3) parts[count] = part;
         ++count;
     });
-    if (count == 0 || count > 2 || !lib::parse_unsigned(parts[0], seed) ||
-        (count == 2 && (!lib::parse_unsigned(parts[1], rate) || rate == 0 || rate > 1000))) {
-        panic("bad stress option '%.*s': expected stress=SEED[,RATE] with RATE in 1..1000 per mille",
+    bool good = count >= 1 && count <= 3 && lib::parse_unsigned(parts[0], seed) &&
+                (count < 2 || (lib::parse_unsigned(parts[1], rate) && rate >= 1 && rate <= 1000));
+    if (good && count == 3) {
+        points = 0;
+        for (size_t i = 0; i < parts[2].size; ++i) {
+            const char* letter = "epcw";
+            unsigned bit = 0;
+            while (letter[bit] != '\0' && letter[bit] != parts[2].data[i]) ++bit;
+            if (letter[bit] == '\0')
+                good = false;
+            else
+                points |= 1u << bit;
+        }
+    }
+    if (!good) {
+        panic("bad stress option '%.*s': expected stress=SEED[,RATE[,POINTS]], RATE in 1..1000 per mille, "
+              "POINTS letters e (entry) p (preemption) c (commit) w (wake-up)",
               static_cast<int>(option.size), option.data);
     }
-    configure_stress(seed, static_cast<uint32_t>(rate));
-    log("restart stress: seed %lu, rate %lu per mille (replay with stress=%lu,%lu)", seed, rate, seed, rate);
+    configure_stress(seed, static_cast<uint32_t>(rate), points);
+    log("restart stress: seed %lu, rate %lu per mille, points %.*s (replay with stress=%.*s)", seed, rate,
+        count == 3 ? static_cast<int>(parts[2].size) : 4, count == 3 ? parts[2].data : "epcw",
+        static_cast<int>(option.size), option.data);
 }
 
 // Starts one `name[:arg:arg...]` program from the boot archive; false if it could not be loaded.

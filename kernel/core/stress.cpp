@@ -10,6 +10,7 @@ bool enabled = false;
 uint64_t seed_value = 0;
 uint64_t state = 0;
 uint32_t rate = 0;
+uint32_t point_mask = all_stress_points;
 uint64_t current_call = 0;
 amber_stats stats = {};
 
@@ -23,8 +24,9 @@ uint64_t next_random() { // SplitMix64
 
 } // namespace
 
-void configure_stress(uint64_t seed, uint32_t rate_per_mille) {
+void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points) {
     enabled = rate_per_mille > 0;
+    point_mask = points;
     seed_value = seed;
     state = seed;
     rate = rate_per_mille > 1000 ? 1000 : rate_per_mille;
@@ -32,8 +34,8 @@ void configure_stress(uint64_t seed, uint32_t rate_per_mille) {
 
 bool stress_enabled() { return enabled; }
 
-bool stress_fires(StressPoint) {
-    if (!enabled) return false;
+bool stress_fires(StressPoint point) {
+    if (!enabled || (point_mask & (1u << static_cast<unsigned>(point))) == 0) return false;
     return next_random() % 1000 < rate;
 }
 

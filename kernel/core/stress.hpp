@@ -1,11 +1,13 @@
 // Restart stress: forced rollback and restart at the kernel's restart points.
 //
-// Boot option stress=SEED[,RATE]: at every restart point a SplitMix64 sequence seeded with SEED
+// Boot option stress=SEED[,RATE[,POINTS]]: at every restart point a SplitMix64 sequence seeded with SEED
 // decides, with probability RATE/1000 (default 100), to force a restart there:
 //   Entry      - a call restarts before doing anything (every restartable call);
 //   Preemption - a long call commits its progress and restarts as if preempted;
 //   Commit     - a multi-stage call restarts right after committing a stage;
 //   WakeUp     - a wake-up of one waiter wakes them all (the others wait again).
+// POINTS limits injection to some kinds of point: letters e, p, c, w (default all); `make bench`
+// uses p alone to price one forced restart of a long call.
 // Same seed, same sequence of restart points: same injections (deterministic under QEMU -icount).
 // Counters per call (forced and all restarts) are readable with system_stats.
 #pragma once
@@ -17,7 +19,8 @@ namespace kernel {
 
 enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp };
 
-void configure_stress(uint64_t seed, uint32_t rate_per_mille);
+constexpr uint32_t all_stress_points = 0xf; // bit (1 << StressPoint)
+void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points = all_stress_points);
 bool stress_enabled();
 // True when the stress sequence says to force a restart at this point. Counting is the caller's:
 // count_restart(true) for the call that restarts.
