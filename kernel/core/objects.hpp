@@ -69,13 +69,19 @@ class Mapping final : public Object {
     void on_destroy() override;
 };
 
+class Port;
+
 class PortSet final : public Object {
   public:
     static constexpr ObjectType object_type = ObjectType::PortSet;
     explicit PortSet(uint64_t id) : Object(object_type, id) {}
 
     uint32_t port_count = 0;
-    WaitQueue waiters; // receivers (IPC)
+    Port* ports = nullptr; // attached ports (linked through Port::next_in_set, no references)
+    WaitQueue waiters;     // threads in ipc_wait_receive
+
+  private:
+    void on_destroy() override;
 };
 
 class Port final : public Object {
@@ -85,11 +91,14 @@ class Port final : public Object {
 
     uint64_t badge = 0;
     PortSet* port_set = nullptr; // holds a reference
+    Port* next_in_set = nullptr;
+    WaitQueue senders; // threads in ipc_send / ipc_call waiting for a receiver
+    WaitQueue callers; // threads in ipc_call waiting for their reply
 
     void attach(PortSet* set);
 
   private:
-    void on_destroy() override { attach(nullptr); }
+    void on_destroy() override;
 };
 
 class Reference final : public Object {

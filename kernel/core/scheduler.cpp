@@ -3,6 +3,7 @@
 #include <arch/platform.hpp>
 
 #include "entry_points.hpp"
+#include "ipc.hpp"
 #include "log.hpp"
 #include "run_queue.hpp"
 #include "stress.hpp"
@@ -41,10 +42,11 @@ void make_runnable(Thread* thread) {
 }
 
 void stop_thread(Thread* thread, bool requested) {
+    ipc_break(*thread); // links are never exported: the other side re-makes its call
     if (thread->run_state == RunState::Runnable) {
         run_queue.remove(thread);
     } else if (thread->run_state == RunState::Waiting) {
-        thread->wait_queue->remove(thread);
+        if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread); // none while bound for IPC
         thread->wait_queue = nullptr;
         if (thread->waiting_for != nullptr) {
             thread->waiting_for->retain();
@@ -68,7 +70,7 @@ void wait_current(WaitQueue& queue, Object* object) {
 
 void wake_thread(Thread* thread) {
     if (thread->run_state != RunState::Waiting) return;
-    thread->wait_queue->remove(thread);
+    if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread);
     thread->wait_queue = nullptr;
     thread->waiting_for = nullptr;
     make_runnable(thread);

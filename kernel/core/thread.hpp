@@ -47,6 +47,15 @@ class Thread final : public Object {
     Thread* next_in_space = nullptr;
     uint32_t ticks_left = 0;
 
+    // IPC links (kernel/core/ipc.cpp). They hold no references: ipc_break() clears both ends
+    // whenever either thread stops, is cancelled or exits. A link is never exported: breaking it
+    // makes the waiting side re-make its call (idempotent and one-way IPC may be re-delivered or
+    // dropped, never half-delivered).
+    Thread* ipc_partner = nullptr; // the other side of a transfer in progress
+    Thread* ipc_client = nullptr;  // server: the caller it owes a reply
+    Thread* ipc_server = nullptr;  // client: the server that owes it a reply
+    bool ipc_reply_lost = false;   // server: its client went away before the reply
+
     uint64_t restarts = 0; // statistics exported in amber_thread_state
     uint64_t cancels = 0;
 

@@ -3,7 +3,9 @@
 // under KVM they are TSC cycles. Prints "@@AMBER-BENCH name samples=N median=M min=L max=X" lines
 // for tools/bench.py. Each sample times one operation (minus the cost of an empty rdtsc pair).
 #include <amber/abi.h>
+#include <amber/ipc.h>
 #include <amber/objects.h>
+#include <initializer_list>
 
 #include "../../userland/runtime/runtime.hpp"
 
@@ -76,6 +78,40 @@ constexpr uint64_t child_base = 0x10000000;
 constexpr uint64_t big = 1u << 20;
 alignas(4096) uint8_t buffer[big];
 
+// IPC between two spaces: this program copies its own memory into a new space and runs an echo
+// server there, reached through a port set installed at a fixed handle.
+constexpr amber_handle_t child_port_set = 3;
+alignas(16) uint8_t server_stack[16384];
+alignas(4096) uint8_t server_in[65536];
+
+[[noreturn]] void echo_server(void*) { // runs in the copy
+    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
+    amber_ipc_message out{};
+    amber::sys::ipc_wait_receive(child_port_set, &in);
+    for (;;) {
+        out = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), in.transferred}}, {}, 0, 0, 0};
+        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
+        amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
+    }
+}
+
+amber_handle_t spawn_copy_running(void (*entry)(void*), amber_handle_t port_set) {
+    amber_handle_t space = static_cast<amber_handle_t>(amber::sys::space_create(0).value);
+    amber_memory_range ranges[16];
+    uint64_t count = amber::sys::space_enumerate_memory(AMBER_HANDLE_SELF_SPACE, 0, ranges, 16).value;
+    for (uint64_t i = 0; i < count; ++i) {
+        amber::sys::memory_allocate(space, ranges[i].base, ranges[i].size, ranges[i].protection);
+        amber::sys::memory_write(space, ranges[i].base, ranges[i].base, ranges[i].size);
+    }
+    amber::sys::space_handle_install(space, child_port_set, port_set, AMBER_RIGHT_OPERATE);
+    uint64_t top = reinterpret_cast<uint64_t>(server_stack + sizeof server_stack) - 8;
+    amber::sys::thread_start(space, reinterpret_cast<void*>(entry), top, 0);
+    return space;
+}
+
+alignas(4096) uint8_t request[65536];
+alignas(4096) uint8_t reply[65536];
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -118,6 +154,7 @@ int main(int argc, char** argv) {
         if (i >= 10) deltas[i - 10] = acquired_at - start;
     }
     report("mutex_contended_handoff", deltas, samples);
+    waiter_ready = false; // releases the waiter from its last spin: it exits
 
     parked_stop = false;
     amber_handle_t thread =
@@ -129,6 +166,23 @@ int main(int argc, char** argv) {
     parked_stop = true;
     state.flags = 0;
     amber::sys::object_set_state(thread, &state, sizeof state);
+
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 1};
+    amber_handle_t port = static_cast<amber_handle_t>(amber::sys::port_create(&port_state).value);
+    amber_handle_t set = static_cast<amber_handle_t>(amber::sys::port_set_create(0).value);
+    amber::sys::port_attach(port, set);
+    amber_handle_t server_space = spawn_copy_running(echo_server, set);
+    for (uint64_t size : {uint64_t{0}, uint64_t{64}, uint64_t{65536}}) {
+        amber_ipc_message out{}, in{};
+        auto call = [&] {
+            out = {1, 0, 0, {{reinterpret_cast<uint64_t>(request), size}}, {}, 0, 0, 0};
+            in = {1, 0, 0, {{reinterpret_cast<uint64_t>(reply), sizeof reply}}, {}, 0, 0, 0};
+            amber::sys::ipc_call(port, &out, &in);
+        };
+        const char* name = size == 0 ? "ipc_round_trip_0B" : size == 64 ? "ipc_round_trip_64B" : "ipc_round_trip_64KiB";
+        measure(name, call, size == 65536 ? 200 : samples);
+    }
+    amber::sys::object_destroy(server_space);
     amber::sys::object_destroy(space);
     return 0;
 }

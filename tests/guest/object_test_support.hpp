@@ -43,6 +43,18 @@ bool wait_until(Done done, uint64_t limit = 3000) {
     return true;
 }
 
+// Waits until `thread` has exited (get_state stops it; if still alive it is resumed).
+inline bool wait_exited(amber_handle_t thread) {
+    return wait_until([&] {
+        amber_thread_state s{};
+        if (get_state(thread, s) != AMBER_OK) return false;
+        if ((s.flags & AMBER_THREAD_EXITED) != 0) return true;
+        s.flags = 0;
+        set_state(thread, s);
+        return false;
+    });
+}
+
 inline uint64_t restarts_of(uint64_t call) {
     amber_stats stats{};
     amber::sys::system_stats(&stats, sizeof stats);

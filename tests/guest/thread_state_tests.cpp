@@ -43,16 +43,6 @@ uint32_t cond_waiters(amber_handle_t cond) {
     return get_state(cond, state) == AMBER_OK ? state.waiter_count : 0;
 }
 
-// True once the thread has exited; otherwise resumes it (get_state stopped it).
-bool exited(amber_handle_t thread) {
-    amber_thread_state state{};
-    if (get_state(thread, state) != AMBER_OK) return false;
-    if ((state.flags & AMBER_THREAD_EXITED) != 0) return true;
-    state.flags = 0;
-    set_state(thread, state);
-    return false;
-}
-
 } // namespace
 
 AMBER_TEST(mutex_errors_and_trylock) {
@@ -224,7 +214,7 @@ AMBER_TEST(get_state_stops_and_set_state_changes_and_resumes) {
     CHECK(wait_until([&] { return counter > frozen + 1000; })); // running again
     CHECK_EQ(set_state(thread, state), AMBER_ERR_BAD_STATE);    // not stopped
     stop_counting = true;
-    CHECK(wait_until([&] { return exited(thread); }));
+    CHECK(wait_exited(thread));
     amber::sys::handle_close(thread);
 }
 

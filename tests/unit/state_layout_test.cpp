@@ -1,5 +1,5 @@
 // Golden layout test of the checkpoint image format: the size, alignment and every field offset of
-// each struct in uapi/amber/objects.h and uapi/amber/stats.h, and that they are standard-layout and
+// each struct in uapi/amber/objects.h, uapi/amber/stats.h and uapi/amber/ipc.h, and that they are standard-layout and
 // trivially copyable. The numbers are literals on purpose: a change here is a change of the image
 // format and needs AMBER_STATE_VERSION bumped along with the expected values.
 #define BOOST_TEST_DYN_LINK
@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include <amber/ipc.h>
 #include <amber/objects.h>
 #include <amber/stats.h>
 #include <iterator>
@@ -118,6 +119,18 @@ const Field fields[] = {
     FIELD(amber_stats, calls, 24),
     FIELD(amber_stats, restarts, 536),
     FIELD(amber_stats, forced_restarts, 1048),
+
+    FIELD(amber_ipc_buffer, address, 0),
+    FIELD(amber_ipc_buffer, length, 8),
+
+    FIELD(amber_ipc_message, buffer_count, 0),
+    FIELD(amber_ipc_message, handle_count, 4),
+    FIELD(amber_ipc_message, transferred, 8),
+    FIELD(amber_ipc_message, buffers, 16),
+    FIELD(amber_ipc_message, handles, 80),
+    FIELD(amber_ipc_message, badge, 96),
+    FIELD(amber_ipc_message, flags, 104),
+    FIELD(amber_ipc_message, reserved0, 108),
 };
 
 #undef FIELD
@@ -140,7 +153,8 @@ const Size sizes[] = {
     SIZE(amber_space_state, 48, 8),  SIZE(amber_region_state, 40, 8),      SIZE(amber_mapping_state, 48, 8),
     SIZE(amber_port_state, 24, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
-    SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),
+    SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),           SIZE(amber_ipc_buffer, 16, 8),
+    SIZE(amber_ipc_message, 112, 8),
 };
 
 #undef SIZE
@@ -150,7 +164,7 @@ const Size sizes[] = {
 BOOST_AUTO_TEST_SUITE(state_layout)
 
 BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
-    BOOST_TEST(std::size(fields) == 80u); // every field of every struct is listed
+    BOOST_TEST(std::size(fields) == 90u); // every field of every struct is listed
     for (const Field& field : fields) {
         BOOST_TEST_INFO(field.name);
         BOOST_TEST(field.offset == field.expected);
@@ -158,7 +172,7 @@ BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(sizes_and_alignments_are_unchanged) {
-    BOOST_TEST(std::size(sizes) == 14u);
+    BOOST_TEST(std::size(sizes) == 16u);
     for (const Size& s : sizes) {
         BOOST_TEST_CONTEXT(s.name) {
             BOOST_TEST(s.size == s.expected_size);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <amber/abi.h>
+#include <amber/ipc.h>
 #include <amber/objects.h>
 #include <amber/stats.h>
 #include <amber/status.h>
@@ -80,6 +81,11 @@ const SyscallRow expected_syscalls[] = {
     {44, "reference_get", 1},
     {45, "reference_compare", 2},
     {46, "system_stats", 2},
+    {47, "ipc_send", 2},
+    {48, "ipc_call", 3},
+    {49, "ipc_wait_receive", 2},
+    {50, "ipc_reply", 1},
+    {51, "ipc_reply_wait_receive", 3},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -134,6 +140,11 @@ const struct {
     {AMBER_SYS_reference_get, 44, "reference_get"},
     {AMBER_SYS_reference_compare, 45, "reference_compare"},
     {AMBER_SYS_system_stats, 46, "system_stats"},
+    {AMBER_SYS_ipc_send, 47, "ipc_send"},
+    {AMBER_SYS_ipc_call, 48, "ipc_call"},
+    {AMBER_SYS_ipc_wait_receive, 49, "ipc_wait_receive"},
+    {AMBER_SYS_ipc_reply, 50, "ipc_reply"},
+    {AMBER_SYS_ipc_reply_wait_receive, 51, "ipc_reply_wait_receive"},
 };
 
 struct StatusRow {
@@ -165,6 +176,7 @@ const struct {
     {"ERR_BUSY", 10},
     {"ERR_DESTROYED", 11},
     {"ERR_EXISTS", 12},
+    {"ERR_DISCONNECTED", 13},
 };
 
 } // namespace
@@ -183,7 +195,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 47);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 52);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -217,6 +229,10 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
     BOOST_TEST(AMBER_ERR_BUSY == 10);
     BOOST_TEST(AMBER_ERR_DESTROYED == 11);
     BOOST_TEST(AMBER_ERR_EXISTS == 12);
+    BOOST_TEST(AMBER_ERR_DISCONNECTED == 13);
+    BOOST_TEST(AMBER_IPC_MAX_BUFFERS == 4);
+    BOOST_TEST(AMBER_IPC_MAX_HANDLES == 4);
+    BOOST_TEST(AMBER_IPC_TRUNCATED == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {

@@ -1,6 +1,7 @@
 // Ports and port sets: the endpoints IPC will run over. A port carries a badge that receivers
 // are given with every message; only holders of the port's SET_STATE right can change it.
 #include "../objects.hpp"
+#include "../scheduler.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
 
@@ -8,14 +9,36 @@ namespace kernel {
 
 void Port::attach(PortSet* set) {
     if (port_set != nullptr) {
+        for (Port** p = &port_set->ports; *p != nullptr; p = &(*p)->next_in_set) {
+            if (*p == this) {
+                *p = next_in_set;
+                break;
+            }
+        }
+        next_in_set = nullptr;
         --port_set->port_count;
         port_set->release();
     }
     port_set = set;
     if (set != nullptr) {
         set->retain();
+        next_in_set = set->ports;
+        set->ports = this;
         ++set->port_count;
     }
+}
+
+// Destroying a port or port set wakes everybody waiting on it: they re-make their call and get
+// AMBER_ERR_DESTROYED from the handle lookup.
+void Port::on_destroy() {
+    attach(nullptr);
+    wake_all(senders);
+    wake_all(callers);
+}
+
+void PortSet::on_destroy() {
+    while (ports != nullptr) ports->attach(nullptr);
+    wake_all(waiters);
 }
 
 SyscallResult sys_port_create(Thread& caller, SyscallArguments& arguments) {

@@ -2,6 +2,7 @@
 #include <amber/abi.h>
 #include <arch/frame.hpp>
 
+#include "../ipc.hpp"
 #include "../lifecycle.hpp"
 #include "../objects.hpp"
 #include "../scheduler.hpp"
@@ -119,6 +120,7 @@ SyscallResult sys_thread_cancel(Thread& caller, SyscallArguments& arguments) {
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (thread->run_state == RunState::Waiting) {
         ++thread->cancels;
+        ipc_break(*thread);
         wake_thread(thread); // it re-executes its call from the committed restart point
     }
     return SyscallResult::done(AMBER_OK);

@@ -1,0 +1,142 @@
+#include "ipc.hpp"
+
+#include <amber/abi.h>
+#include <arch/platform.hpp>
+
+#include "scheduler.hpp"
+#include "stress.hpp"
+#include "user_memory.hpp"
+
+namespace kernel {
+namespace {
+
+constexpr uint64_t pages_between_preemption_points = 16;
+constexpr uint64_t syscall_instruction_length = 2;
+
+uint64_t total_length(const amber_ipc_message& m) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < m.buffer_count; ++i) total += m.buffers[i].length;
+    return total;
+}
+
+// The buffer and offset of byte `position` of a message; index == buffer_count at the end.
+void locate(const amber_ipc_message& m, uint64_t position, uint32_t& index, uint64_t& offset) {
+    index = 0;
+    while (index < m.buffer_count && position >= m.buffers[index].length) position -= m.buffers[index++].length;
+    offset = position;
+}
+
+uint8_t* page_pointer(Space& space, uint64_t address, bool write, uint64_t& room) {
+    uint64_t physical;
+    arch::Access access;
+    if (!space.page_table.lookup(address, physical, access)) return nullptr;
+    if (write && !arch::has(access, arch::Access::Write)) return nullptr;
+    room = arch::page_size - (address % arch::page_size);
+    return static_cast<uint8_t*>(arch::physical_to_virtual(physical));
+}
+
+} // namespace
+
+amber_status load_message(Space& space, uint64_t address, Message& message) {
+    message.space = &space;
+    message.address = address;
+    amber_ipc_message& m = message.descriptor;
+    if (!copy_from_user(space, &m, address, sizeof m)) return AMBER_ERR_BAD_ADDRESS;
+    if (!copy_to_user(space, address, &m, sizeof m)) return AMBER_ERR_BAD_ADDRESS; // must be writable
+    if (m.buffer_count > AMBER_IPC_MAX_BUFFERS || m.handle_count > AMBER_IPC_MAX_HANDLES || m.reserved0 != 0) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    for (uint32_t i = 0; i < m.buffer_count; ++i) {
+        const amber_ipc_buffer& b = m.buffers[i];
+        if (b.length != 0 &&
+            (b.address < AMBER_USER_MIN || b.address >= AMBER_USER_MAX || b.length > AMBER_USER_MAX - b.address)) {
+            return AMBER_ERR_BAD_ADDRESS;
+        }
+    }
+    if (m.transferred > total_length(m)) m.transferred = 0;
+    return AMBER_OK;
+}
+
+bool store_message(const Message& message) {
+    return copy_to_user(*message.space, message.address, &message.descriptor, sizeof message.descriptor);
+}
+
+CopyEnd copy_message(Message& from, Message& to, bool& forced) {
+    amber_ipc_message& s = from.descriptor;
+    amber_ipc_message& d = to.descriptor;
+    uint64_t chunks = 0;
+    forced = false;
+    while (true) {
+        uint32_t si, di;
+        uint64_t so, doff;
+        locate(s, s.transferred, si, so);
+        locate(d, d.transferred, di, doff);
+        if (si == s.buffer_count) return CopyEnd::Done;
+        if (di == d.buffer_count) return CopyEnd::DestinationFull;
+        uint64_t source = s.buffers[si].address + so, destination = d.buffers[di].address + doff;
+        uint64_t source_room, destination_room;
+        uint8_t* source_page = page_pointer(*from.space, source, false, source_room);
+        if (source_page == nullptr) return CopyEnd::SourceFault;
+        uint8_t* destination_page = page_pointer(*to.space, destination, true, destination_room);
+        if (destination_page == nullptr) return CopyEnd::DestinationFault;
+        uint64_t n = s.buffers[si].length - so;
+        if (d.buffers[di].length - doff < n) n = d.buffers[di].length - doff;
+        if (source_room < n) n = source_room;
+        if (destination_room < n) n = destination_room;
+        __builtin_memcpy(destination_page, source_page, n);
+        s.transferred += n;
+        d.transferred += n;
+        if (++chunks % pages_between_preemption_points == 0 && s.transferred < total_length(s)) {
+            arch::poll_interrupts();
+            forced = stress_fires(StressPoint::Preemption);
+            if (forced || reschedule_pending()) return CopyEnd::Preempted;
+        }
+    }
+}
+
+void transfer_handles(Thread& sender, const Message& from, Message& to) {
+    uint32_t offered = to.descriptor.handle_count, delivered = 0;
+    for (uint32_t i = 0; i < from.descriptor.handle_count; ++i) {
+        HandleEntry* entry = sender.space->handles.find(from.descriptor.handles[i]);
+        if (entry == nullptr || (entry->rights & AMBER_RIGHT_DUPLICATE) == 0) continue; // checked before
+        amber_handle_t handle;
+        if (delivered == offered || to.space->handles.insert(entry->object, entry->rights, handle) != AMBER_OK) {
+            to.descriptor.flags |= AMBER_IPC_TRUNCATED;
+            continue;
+        }
+        to.descriptor.handles[delivered++] = handle;
+    }
+    to.descriptor.handle_count = delivered;
+}
+
+void complete_waiting_call(Thread& thread, amber_status status, uint64_t value) {
+    thread.context.frame.rip += syscall_instruction_length;
+    thread.context.frame.rax = status;
+    thread.context.frame.rdx = value;
+    if (thread.run_state == RunState::Waiting) {
+        if (thread.wait_queue != nullptr) thread.wait_queue->remove(&thread);
+        thread.wait_queue = nullptr;
+        thread.waiting_for = nullptr;
+        make_runnable(&thread);
+    }
+}
+
+void ipc_break(Thread& thread) {
+    if (Thread* partner = thread.ipc_partner) {
+        thread.ipc_partner = nullptr;
+        partner->ipc_partner = nullptr;
+        if (partner->run_state == RunState::Waiting) wake_thread(partner); // it starts its call over
+    }
+    if (Thread* client = thread.ipc_client) { // a server that owes a reply
+        thread.ipc_client = nullptr;
+        client->ipc_server = nullptr;
+        if (client->run_state == RunState::Waiting) wake_thread(client); // it calls again
+    }
+    if (Thread* server = thread.ipc_server) { // a client waiting for its reply
+        thread.ipc_server = nullptr;
+        server->ipc_client = nullptr;
+        server->ipc_reply_lost = true;
+    }
+}
+
+} // namespace kernel

@@ -1,0 +1,38 @@
+// IPC machinery shared by the ipc_* calls: message descriptors, the copy engine, links between
+// threads, and completing a waiting thread's call on its behalf.
+#pragma once
+
+#include <amber/ipc.h>
+#include <amber/status.h>
+
+#include "objects.hpp"
+
+namespace kernel {
+
+// A descriptor read from a thread's memory, and where it lives there.
+struct Message {
+    Space* space = nullptr;
+    uint64_t address = 0;
+    amber_ipc_message descriptor{};
+};
+
+// Reads and checks a descriptor (counts, reserved fields, buffers inside user space).
+amber_status load_message(Space& space, uint64_t address, Message& message);
+// Writes the kernel-maintained fields back; false if the page went away.
+bool store_message(const Message& message);
+
+enum class CopyEnd { Done, DestinationFull, SourceFault, DestinationFault, Preempted };
+
+// Moves bytes from `from` (at its `transferred` offset) to `to` (at its), advancing both
+// `transferred` counters; passes a preemption point every 16 pages (`forced`: by stress).
+CopyEnd copy_message(Message& from, Message& to, bool& forced);
+// Duplicates the sender's handles into the receiver's space and records them in its descriptor.
+void transfer_handles(Thread& sender, const Message& from, Message& to);
+
+// Ends a waiting thread's call as if it had returned `status`/`value` (undoes the rewind to the
+// `syscall` instruction) and makes it runnable.
+void complete_waiting_call(Thread& thread, amber_status status, uint64_t value);
+// Clears every IPC link of `thread` and lets the other side re-make its call.
+void ipc_break(Thread& thread);
+
+} // namespace kernel

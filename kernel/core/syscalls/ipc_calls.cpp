@@ -1,0 +1,278 @@
+// IPC calls: one-way send (at most once) and idempotent call/reply (a request may be delivered
+// more than once), over ports gathered in port sets.
+//
+// Rendezvous: a sender meets a receiver waiting on the port's set, or waits on the port; a
+// receiver meets a sender waiting on one of its set's ports, or waits on the set. The thread that
+// arrives second is active: it binds the waiting one (ipc_partner) and copies the message. At each
+// preemption point it commits progress (`transferred` in both descriptors) and restarts; the
+// binding carries the transfer over. Whatever breaks a binding (stop, cancel, exit) makes the
+// waiting side start its call over, so no message is half-delivered. Completing the message
+// completes the waiting side's call for it. A client whose request arrived waits for the reply on
+// the port; the server's reply completes its call. Replies go to the thread last received from.
+#include "../ipc.hpp"
+#include "../scheduler.hpp"
+#include "../syscall.hpp"
+
+namespace kernel {
+namespace {
+
+// Every handle a message would carry must exist and be duplicable.
+amber_status check_handles(Thread& sender, const Message& message) {
+    for (uint32_t i = 0; i < message.descriptor.handle_count; ++i) {
+        HandleEntry* entry = sender.space->handles.find(message.descriptor.handles[i]);
+        if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
+        if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return AMBER_ERR_ACCESS_DENIED;
+    }
+    return AMBER_OK;
+}
+
+void unbind(Thread& a, Thread& b) {
+    a.ipc_partner = nullptr;
+    b.ipc_partner = nullptr;
+}
+
+// The message a waiting sender (ipc_send or ipc_call) offers: its second argument.
+amber_status sender_message(Thread& sender, Message& message) {
+    return load_message(*sender.space, sender.context.frame.rsi, message);
+}
+
+// The receive descriptor of a waiting receiver (ipc_wait_receive: second argument).
+amber_status receiver_message(Thread& receiver, Message& message) {
+    return load_message(*receiver.space, receiver.context.frame.rsi, message);
+}
+
+} // namespace
+
+// Sender side, shared by ipc_send and ipc_call (the caller is the sender).
+static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, bool is_call) {
+    uint64_t call = is_call ? AMBER_SYS_ipc_call : AMBER_SYS_ipc_send;
+    Port* port;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, port);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    Message sent, reply;
+    status = load_message(*caller.space, arguments[1], sent);
+    if (status == AMBER_OK) status = check_handles(caller, sent);
+    if (status == AMBER_OK && is_call) status = load_message(*caller.space, arguments[2], reply);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+
+    Thread* receiver = caller.ipc_partner;
+    if (receiver == nullptr) { // not continuing a transfer: find a receiver or wait for one
+        PortSet* set = port->port_set;
+        if (set == nullptr || set->waiters.empty()) {
+            wait_current(port->senders, port);
+            return SyscallResult::wait(call);
+        }
+        receiver = set->waiters.pop_front();
+        receiver->wait_queue = nullptr; // still Waiting, now bound to us
+        caller.ipc_partner = receiver;
+        receiver->ipc_partner = &caller;
+        sent.descriptor.transferred = 0;
+        Message fresh;
+        if (receiver_message(*receiver, fresh) == AMBER_OK) {
+            fresh.descriptor.transferred = 0;
+            store_message(fresh);
+        }
+    }
+    Message received;
+    if (receiver_message(*receiver, received) != AMBER_OK) { // its descriptor went bad: it fails
+        unbind(caller, *receiver);
+        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
+        return SyscallResult::restart(call);
+    }
+    bool forced;
+    CopyEnd end = copy_message(sent, received, forced);
+    store_message(sent);
+    store_message(received);
+    switch (end) {
+    case CopyEnd::Preempted: return SyscallResult::restart(call, forced);
+    case CopyEnd::SourceFault:
+        unbind(caller, *receiver);
+        wake_thread(receiver); // it waits again for a whole message
+        sent.descriptor.transferred = 0;
+        store_message(sent);
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    case CopyEnd::DestinationFault:
+        unbind(caller, *receiver);
+        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
+        sent.descriptor.transferred = 0;
+        store_message(sent);
+        return SyscallResult::restart(call); // try the next receiver
+    case CopyEnd::DestinationFull: received.descriptor.flags |= AMBER_IPC_TRUNCATED; break;
+    case CopyEnd::Done: break;
+    }
+    received.descriptor.badge = port->badge;
+    transfer_handles(caller, sent, received);
+    store_message(received);
+    unbind(caller, *receiver);
+    sent.descriptor.transferred = 0; // reusable; a restarted call sends it whole again
+    store_message(sent);
+    if (!is_call) {
+        complete_waiting_call(*receiver, AMBER_OK, 0);
+        return SyscallResult::done(AMBER_OK);
+    }
+    receiver->ipc_client = &caller;
+    receiver->ipc_reply_lost = false;
+    caller.ipc_server = receiver;
+    complete_waiting_call(*receiver, AMBER_OK, 1); // rdx = 1: a reply is owed
+    wait_current(port->callers, port);
+    return SyscallResult::wait(call);
+}
+
+SyscallResult sys_ipc_send(Thread& caller, SyscallArguments& arguments) {
+    return send_message(caller, arguments, false);
+}
+SyscallResult sys_ipc_call(Thread& caller, SyscallArguments& arguments) {
+    return send_message(caller, arguments, true);
+}
+
+SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) {
+    PortSet* set;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, set);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    Message received;
+    status = load_message(*caller.space, arguments[1], received);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (caller.ipc_client != nullptr) ipc_break(caller); // an unreplied client calls again
+
+    Thread* sender = caller.ipc_partner;
+    Port* port = nullptr;
+    if (sender == nullptr) {
+        for (Port* p = set->ports; p != nullptr && sender == nullptr; p = p->next_in_set) {
+            if (!p->senders.empty()) {
+                sender = p->senders.pop_front();
+                port = p;
+            }
+        }
+        if (sender == nullptr) {
+            wait_current(set->waiters, set);
+            return SyscallResult::wait(AMBER_SYS_ipc_wait_receive);
+        }
+        sender->wait_queue = nullptr; // still Waiting (on `port`), now bound to us
+        caller.ipc_partner = sender;
+        sender->ipc_partner = &caller;
+        received.descriptor.transferred = 0;
+        received.descriptor.flags = 0;
+        Message fresh;
+        if (sender_message(*sender, fresh) == AMBER_OK) {
+            fresh.descriptor.transferred = 0;
+            store_message(fresh);
+        }
+    }
+    port = object_cast<Port>(sender->waiting_for);
+    Message sent;
+    if (port == nullptr || sender_message(*sender, sent) != AMBER_OK || check_handles(*sender, sent) != AMBER_OK) {
+        unbind(caller, *sender);
+        complete_waiting_call(*sender, AMBER_ERR_BAD_ADDRESS, 0);
+        return SyscallResult::restart(AMBER_SYS_ipc_wait_receive);
+    }
+    bool forced;
+    CopyEnd end = copy_message(sent, received, forced);
+    store_message(sent);
+    store_message(received);
+    switch (end) {
+    case CopyEnd::Preempted: return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
+    case CopyEnd::SourceFault:
+        unbind(caller, *sender);
+        complete_waiting_call(*sender, AMBER_ERR_BAD_ADDRESS, 0);
+        received.descriptor.transferred = 0;
+        store_message(received);
+        return SyscallResult::restart(AMBER_SYS_ipc_wait_receive); // wait for another message
+    case CopyEnd::DestinationFault:
+        unbind(caller, *sender);
+        wake_thread(sender); // it sends again, to somebody else
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    case CopyEnd::DestinationFull: received.descriptor.flags |= AMBER_IPC_TRUNCATED; break;
+    case CopyEnd::Done: break;
+    }
+    received.descriptor.badge = port->badge;
+    transfer_handles(*sender, sent, received);
+    store_message(received);
+    unbind(caller, *sender);
+    sent.descriptor.transferred = 0;
+    store_message(sent);
+    if (sender->context.frame.rax != AMBER_SYS_ipc_call) {
+        complete_waiting_call(*sender, AMBER_OK, 0);
+        return SyscallResult::done(AMBER_OK, 0);
+    }
+    // The caller now waits for our reply (its registers still say ipc_call: it may call again).
+    sender->run_state = RunState::Waiting;
+    sender->wait_queue = &port->callers;
+    sender->waiting_for = port;
+    port->callers.push_back(sender);
+    sender->ipc_server = &caller;
+    caller.ipc_client = sender;
+    caller.ipc_reply_lost = false;
+    return SyscallResult::done(AMBER_OK, 1);
+}
+
+// Sends `reply` (the caller's first argument) to the client the caller owes a reply.
+static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments, uint64_t call, bool& replied) {
+    replied = false;
+    Message reply;
+    amber_status status = load_message(*caller.space, arguments[0], reply);
+    if (status == AMBER_OK) status = check_handles(caller, reply);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    Thread* client = caller.ipc_client;
+    if (client == nullptr) {
+        bool lost = caller.ipc_reply_lost;
+        caller.ipc_reply_lost = false;
+        return SyscallResult::done(lost ? AMBER_ERR_DISCONNECTED : AMBER_ERR_BAD_STATE);
+    }
+    Message answer;
+    if (load_message(*client->space, client->context.frame.rdx, answer) != AMBER_OK) {
+        ipc_break(caller); // its reply buffer went bad: it calls again
+        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
+    }
+    if (caller.ipc_partner == nullptr) { // first round of this reply
+        caller.ipc_partner = client;
+        client->ipc_partner = &caller;
+        reply.descriptor.transferred = 0;
+        answer.descriptor.transferred = 0;
+        answer.descriptor.flags = 0;
+    }
+    bool forced;
+    CopyEnd end = copy_message(reply, answer, forced);
+    store_message(reply);
+    store_message(answer);
+    if (end == CopyEnd::Preempted) return SyscallResult::restart(call, forced);
+    unbind(caller, *client);
+    if (end == CopyEnd::SourceFault) {
+        reply.descriptor.transferred = 0;
+        store_message(reply);
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS); // the client keeps waiting
+    }
+    caller.ipc_client = nullptr;
+    client->ipc_server = nullptr;
+    if (end == CopyEnd::DestinationFault) {
+        complete_waiting_call(*client, AMBER_ERR_BAD_ADDRESS, 0);
+    } else {
+        if (end == CopyEnd::DestinationFull) answer.descriptor.flags |= AMBER_IPC_TRUNCATED;
+        answer.descriptor.badge = 0;
+        transfer_handles(caller, reply, answer);
+        store_message(answer);
+        complete_waiting_call(*client, AMBER_OK, 0);
+    }
+    reply.descriptor.transferred = 0;
+    store_message(reply);
+    replied = true;
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_ipc_reply(Thread& caller, SyscallArguments& arguments) {
+    bool replied;
+    return reply_to_client(caller, arguments, AMBER_SYS_ipc_reply, replied);
+}
+
+SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& arguments) {
+    bool replied;
+    SyscallResult result = reply_to_client(caller, arguments, AMBER_SYS_ipc_reply_wait_receive, replied);
+    bool nobody_to_answer = result.kind == SyscallResult::Kind::Done &&
+                            (result.status == AMBER_ERR_BAD_STATE || result.status == AMBER_ERR_DISCONNECTED);
+    if (!replied && !nobody_to_answer) return result; // still replying, or the reply failed
+    // Stage 2: continue as ipc_wait_receive(port_set, message).
+    arguments.set(0, arguments[1]);
+    arguments.set(1, arguments[2]);
+    return sys_ipc_wait_receive(caller, arguments);
+}
+
+} // namespace kernel

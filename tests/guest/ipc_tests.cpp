@@ -1,0 +1,287 @@
+// Guest tests of one-way and idempotent IPC: rendezvous in both orders, multi-buffer payloads from
+// 1 byte to several MiB (crossing pages and preemption points), handles, badges, truncation,
+// errors, and a client exported while it waits for its reply (the request is delivered again).
+#include <amber/ipc.h>
+
+#include "object_test_support.hpp"
+
+using namespace object_tests;
+
+namespace {
+
+constexpr size_t stack_size = 16384;
+alignas(16) uint8_t server_stack[stack_size];
+alignas(16) uint8_t helper_stack[stack_size];
+constexpr uint64_t max_payload = 3u << 20;
+alignas(4096) uint8_t payload[max_payload];
+alignas(4096) uint8_t inbox[max_payload + 4096];
+
+amber_ipc_message message(std::initializer_list<amber_ipc_buffer> buffers) {
+    amber_ipc_message m{};
+    for (const amber_ipc_buffer& b : buffers) m.buffers[m.buffer_count++] = b;
+    return m;
+}
+
+amber_ipc_buffer buffer(const void* address, uint64_t length) { return {reinterpret_cast<uint64_t>(address), length}; }
+
+void fill(uint64_t n, uint8_t salt) {
+    for (uint64_t i = 0; i < n; ++i) payload[i] = static_cast<uint8_t>(i * 31 + (i >> 9) + salt);
+}
+
+struct Endpoint {
+    amber_handle_t port, set;
+};
+
+Endpoint endpoint(uint64_t badge) {
+    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
+    Endpoint e{handle_of(amber::sys::port_create(&state)), handle_of(amber::sys::port_set_create(0))};
+    amber::sys::port_attach(e.port, e.set);
+    return e;
+}
+
+void close(Endpoint e) {
+    amber::sys::handle_close(e.port);
+    amber::sys::handle_close(e.set);
+}
+
+// A receiver thread: takes one message into `inbox` (split over two buffers) and records it.
+struct Receipt {
+    amber_handle_t set;
+    volatile bool done;
+    amber_status status;
+    amber_ipc_message received;
+};
+
+void receive_one(void* argument) {
+    auto* r = static_cast<Receipt*>(argument);
+    r->received = message({buffer(inbox, 1000), buffer(inbox + 1000, sizeof inbox - 1000)});
+    r->received.handle_count = AMBER_IPC_MAX_HANDLES;
+    r->status = amber::sys::ipc_wait_receive(r->set, &r->received).status;
+    r->done = true;
+}
+
+bool payload_arrived(uint64_t n) { return __builtin_memcmp(payload, inbox, n) == 0; }
+
+} // namespace
+
+AMBER_TEST(one_way_messages_of_every_size_arrive_whole_in_both_orders) {
+    Endpoint e = endpoint(0xb0b);
+    for (uint64_t n : {uint64_t{1}, uint64_t{64}, uint64_t{4097}, uint64_t{65536}, max_payload}) {
+        for (bool receiver_first : {true, false}) {
+            fill(n, static_cast<uint8_t>(n));
+            Receipt r{e.set, false, AMBER_OK, {}};
+            uint64_t first = n / 3;
+            amber_ipc_message m = message({buffer(payload, first), buffer(payload + first, n - first)});
+            if (receiver_first) {
+                amber::start_thread(receive_one, &r, server_stack, stack_size);
+                CHECK(wait_until([&] { return amber::sys::null().ok() && r.done == false; }));
+                for (int i = 0; i < 5; ++i) amber::sys::thread_yield(); // let it wait
+                CHECK_EQ(amber::sys::ipc_send(e.port, &m).status, AMBER_OK);
+            } else {
+                // The sender waits (in the kernel) until the receiver arrives: send from a helper.
+                static amber_ipc_message pending;
+                static amber_handle_t port;
+                static volatile amber_status sent;
+                pending = m;
+                port = e.port;
+                sent = AMBER_ERR_BUSY;
+                amber::start_thread([](void*) { sent = amber::sys::ipc_send(port, &pending).status; }, nullptr,
+                                    helper_stack, stack_size);
+                for (int i = 0; i < 5; ++i) amber::sys::thread_yield();
+                receive_one(&r);
+                CHECK(wait_until([] { return sent != AMBER_ERR_BUSY; }));
+                CHECK_EQ(sent, AMBER_OK);
+            }
+            CHECK(wait_until([&] { return r.done; }));
+            CHECK_EQ(r.status, AMBER_OK);
+            CHECK_EQ(r.received.transferred, n);
+            CHECK_EQ(r.received.badge, 0xb0bull);
+            CHECK_EQ(r.received.flags, 0u);
+            CHECK(payload_arrived(n));
+            CHECK_EQ(m.transferred, 0u); // the sender's descriptor is ready for reuse
+        }
+    }
+    close(e);
+}
+
+AMBER_TEST(handles_travel_and_long_messages_are_truncated) {
+    Endpoint e = endpoint(7);
+    amber_handle_t mutex = handle_of(amber::sys::mutex_create(0));
+    Receipt r{e.set, false, AMBER_OK, {}};
+    amber::start_thread(receive_one, &r, server_stack, stack_size);
+    for (int i = 0; i < 5; ++i) amber::sys::thread_yield();
+    fill(16, 1);
+    amber_ipc_message m = message({buffer(payload, 16)});
+    m.handle_count = 1;
+    m.handles[0] = mutex;
+    CHECK_EQ(amber::sys::ipc_send(e.port, &m).status, AMBER_OK);
+    CHECK(wait_until([&] { return r.done; }));
+    CHECK_EQ(r.received.handle_count, 1u);
+    CHECK(r.received.handles[0] != 0 && r.received.handles[0] != mutex);
+    CHECK_EQ(id_of(r.received.handles[0]), id_of(mutex));
+    amber::sys::handle_close(r.received.handles[0]);
+
+    // A receiver with room for 10 bytes gets 10 and the truncated flag.
+    static Receipt small;
+    small = {e.set, false, AMBER_OK, {}};
+    amber::start_thread(
+        [](void*) {
+            small.received = message({buffer(inbox, 10)});
+            small.status = amber::sys::ipc_wait_receive(small.set, &small.received).status;
+            small.done = true;
+        },
+        nullptr, server_stack, stack_size);
+    for (int i = 0; i < 5; ++i) amber::sys::thread_yield();
+    CHECK_EQ(amber::sys::ipc_send(e.port, &m).status, AMBER_OK);
+    CHECK(wait_until([] { return small.done; }));
+    CHECK_EQ(small.received.transferred, 10u);
+    CHECK_EQ(small.received.flags, AMBER_IPC_TRUNCATED);
+    amber::sys::handle_close(mutex);
+    close(e);
+}
+
+AMBER_TEST(ipc_arguments_are_checked) {
+    Endpoint e = endpoint(1);
+    amber_ipc_message m = message({buffer(payload, 16)});
+    CHECK_EQ(amber::sys::ipc_send(999u, &m).status, AMBER_ERR_BAD_HANDLE);
+    CHECK_EQ(amber::sys::ipc_send(e.set, &m).status, AMBER_ERR_WRONG_TYPE);
+    CHECK_EQ(amber::sys::ipc_send(e.port, kernel_address).status, AMBER_ERR_BAD_ADDRESS);
+    amber_ipc_message bad = m;
+    bad.buffer_count = AMBER_IPC_MAX_BUFFERS + 1;
+    CHECK_EQ(amber::sys::ipc_send(e.port, &bad).status, AMBER_ERR_INVALID_ARGUMENT);
+    bad = m;
+    bad.buffers[0].address = kernel_address;
+    CHECK_EQ(amber::sys::ipc_send(e.port, &bad).status, AMBER_ERR_BAD_ADDRESS);
+    bad = m;
+    bad.handle_count = 1;
+    bad.handles[0] = 999;
+    CHECK_EQ(amber::sys::ipc_send(e.port, &bad).status, AMBER_ERR_BAD_HANDLE);
+    CHECK_EQ(amber::sys::ipc_wait_receive(e.port, &m).status, AMBER_ERR_WRONG_TYPE);
+    CHECK_EQ(amber::sys::ipc_reply(&m).status, AMBER_ERR_BAD_STATE); // nobody to answer
+    close(e);
+}
+
+namespace server {
+
+Endpoint endpoint_for_server;
+volatile int requests_seen;
+volatile bool stop;
+
+// Echo server: replies with the request's bytes plus one, over and over.
+void serve(void*) {
+    static uint8_t request[1 << 20];
+    static uint8_t answer[1 << 20];
+    amber_ipc_message in = message({buffer(request, sizeof request)});
+    amber_ipc_message out{};
+    auto r = amber::sys::ipc_wait_receive(endpoint_for_server.set, &in);
+    while (!stop && r.ok()) {
+        requests_seen = requests_seen + 1;
+        for (uint64_t i = 0; i < in.transferred; ++i) answer[i] = static_cast<uint8_t>(request[i] + 1);
+        out = message({buffer(answer, in.transferred)});
+        in = message({buffer(request, sizeof request)});
+        r = amber::sys::ipc_reply_wait_receive(&out, endpoint_for_server.set, &in);
+    }
+}
+
+} // namespace server
+
+AMBER_TEST(idempotent_calls_round_trip_with_payloads) {
+    server::endpoint_for_server = endpoint(42);
+    server::requests_seen = 0;
+    server::stop = false;
+    amber_handle_t thread =
+        static_cast<amber_handle_t>(amber::start_thread(server::serve, nullptr, server_stack, stack_size));
+    static uint8_t reply[1 << 20];
+    for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{64}, uint64_t{65536}, uint64_t{1} << 20}) {
+        fill(n, 3);
+        amber_ipc_message request = message({buffer(payload, n)});
+        amber_ipc_message answer = message({buffer(reply, sizeof reply)});
+        CHECK_EQ(amber::sys::ipc_call(server::endpoint_for_server.port, &request, &answer).status, AMBER_OK);
+        CHECK_EQ(answer.transferred, n);
+        bool same = true;
+        for (uint64_t i = 0; i < n; ++i) same = same && reply[i] == static_cast<uint8_t>(payload[i] + 1);
+        CHECK(same);
+    }
+    CHECK_EQ(server::requests_seen, 5);
+    server::stop = true;
+    CHECK_EQ(amber::sys::object_destroy(server::endpoint_for_server.set).status, AMBER_OK); // ends its wait
+    CHECK(wait_exited(thread)); // before its handles close and their numbers are reused
+    amber::sys::handle_close(thread);
+    close(server::endpoint_for_server);
+}
+
+namespace slow {
+
+Endpoint endpoint_for_server;
+volatile int requests_seen;
+volatile bool answer_now;
+
+// Takes a request, then waits for permission before replying.
+void serve(void*) {
+    static uint8_t request[64];
+    amber_ipc_message in = message({buffer(request, sizeof request)});
+    amber_ipc_message out = message({buffer(request, 4)});
+    while (amber::sys::ipc_wait_receive(endpoint_for_server.set, &in).ok()) {
+        requests_seen = requests_seen + 1;
+        while (!answer_now) amber::sys::thread_yield();
+        amber::sys::ipc_reply(&out);
+        in = message({buffer(request, sizeof request)});
+    }
+}
+
+volatile amber_status call_status;
+void call(void*) {
+    static uint8_t reply[8];
+    static const char request[] = "ping";
+    amber_ipc_message m = message({buffer(request, 4)});
+    amber_ipc_message a = message({buffer(reply, sizeof reply)});
+    call_status = amber::sys::ipc_call(endpoint_for_server.port, &m, &a).status;
+}
+
+} // namespace slow
+
+AMBER_TEST(a_client_exported_while_waiting_for_its_reply_calls_again) {
+    slow::endpoint_for_server = endpoint(5);
+    slow::requests_seen = 0;
+    slow::answer_now = false;
+    slow::call_status = AMBER_ERR_BUSY;
+    amber_handle_t serving =
+        static_cast<amber_handle_t>(amber::start_thread(slow::serve, nullptr, server_stack, stack_size));
+    amber_handle_t client =
+        static_cast<amber_handle_t>(amber::start_thread(slow::call, nullptr, helper_stack, stack_size));
+    CHECK(wait_until([] { return slow::requests_seen == 1; }));
+    amber_thread_state state{};
+    CHECK_EQ(get_state(client, state), AMBER_OK); // stops it: the link to the server breaks
+    CHECK_EQ(state.registers.rax, static_cast<uint64_t>(AMBER_SYS_ipc_call));
+    state.flags = 0;
+    CHECK_EQ(set_state(client, state), AMBER_OK); // it calls again ...
+    slow::answer_now = true;                      // ... the first reply finds nobody
+    CHECK(wait_until([] { return slow::call_status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(slow::call_status, AMBER_OK);
+    CHECK_EQ(slow::requests_seen, 2);                          // delivered twice: idempotent
+    amber::sys::object_destroy(slow::endpoint_for_server.set); // ends the server's wait
+    CHECK(wait_exited(serving));
+    amber::sys::handle_close(serving);
+    amber::sys::handle_close(client);
+    close(slow::endpoint_for_server);
+}
+
+AMBER_TEST(destroying_a_port_ends_the_wait_of_its_senders) {
+    Endpoint e = endpoint(9);
+    static amber_ipc_message pending;
+    static amber_handle_t port;
+    static volatile amber_status sent;
+    pending = message({buffer(payload, 8)});
+    port = e.port;
+    sent = AMBER_ERR_BUSY;
+    amber::start_thread([](void*) { sent = amber::sys::ipc_send(port, &pending).status; }, nullptr, helper_stack,
+                        stack_size);
+    for (int i = 0; i < 10; ++i) amber::sys::thread_yield();
+    CHECK_EQ(sent, AMBER_ERR_BUSY); // still waiting for a receiver
+    CHECK_EQ(amber::sys::object_destroy(e.port).status, AMBER_OK);
+    CHECK(wait_until([] { return sent != AMBER_ERR_BUSY; }));
+    CHECK_EQ(sent, AMBER_ERR_DESTROYED);
+    close(e);
+}
+
+int main(int, char**) { return amber::test::run_all("ipc"); }

@@ -1,0 +1,40 @@
+/* IPC message descriptors. C and C++.
+ *
+ * A message is described in the sender's memory by an amber_ipc_message: up to
+ * AMBER_IPC_MAX_BUFFERS data buffers (gathered in order, any total size) and up to
+ * AMBER_IPC_MAX_HANDLES handles. The receiver describes where data may go the same way. The kernel
+ * never changes the buffers; it records progress in `transferred` (bytes moved so far) in both
+ * descriptors, so a transfer that is preempted restarts where it stopped, and a thread stopped in
+ * the middle of one shows exactly how far it got. Fields other than those marked "in" are written
+ * by the kernel.
+ */
+#ifndef AMBER_UAPI_IPC_H
+#define AMBER_UAPI_IPC_H
+
+#include <stdint.h>
+
+#include "objects.h"
+
+#define AMBER_IPC_MAX_BUFFERS 4
+#define AMBER_IPC_MAX_HANDLES 4
+
+/* Flags of amber_ipc_message.flags (receive side). */
+#define AMBER_IPC_TRUNCATED (1u << 0) /* the message was longer than the receive buffers */
+
+struct amber_ipc_buffer {
+    uint64_t address; /* in */
+    uint64_t length;  /* in */
+};
+
+struct amber_ipc_message {
+    uint32_t buffer_count; /* in: buffers used */
+    uint32_t handle_count; /* in: send: handles to send; receive: slots offered. out (receive): handles received */
+    uint64_t transferred;  /* bytes moved so far; 0 to start a new message */
+    struct amber_ipc_buffer buffers[AMBER_IPC_MAX_BUFFERS];
+    amber_handle_t handles[AMBER_IPC_MAX_HANDLES]; /* send, in: copied to the receiver; receive, out: new handles */
+    uint64_t badge;                                /* receive, out: badge of the port the message came through */
+    uint32_t flags;                                /* receive, out: AMBER_IPC_* */
+    uint32_t reserved0;
+};
+
+#endif
