@@ -28,6 +28,10 @@ bool for_each_user_chunk(const Space& process, uint64_t address, size_t length, 
 
 } // namespace
 
+bool user_range_accessible(const Space& process, uint64_t user_address, size_t length, bool writable) {
+    return for_each_user_chunk(process, user_address, length, writable, [](uint8_t*, size_t) {});
+}
+
 bool copy_from_user(const Space& process, void* destination, uint64_t user_source, size_t length) {
     auto* out = static_cast<uint8_t*>(destination);
     if (!for_each_user_chunk(process, user_source, length, false, [](uint8_t*, size_t) {})) return false;

@@ -14,5 +14,7 @@ namespace kernel {
 
 [[nodiscard]] bool copy_from_user(const Space& process, void* destination, uint64_t user_source, size_t length);
 [[nodiscard]] bool copy_to_user(const Space& process, uint64_t user_destination, const void* source, size_t length);
+// True if every byte of [user_address, + length) could be copied to (writable) or from.
+[[nodiscard]] bool user_range_accessible(const Space& process, uint64_t user_address, size_t length, bool writable);
 
 } // namespace kernel

@@ -67,45 +67,40 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
         caller.ipc_partner = receiver;
         receiver->ipc_partner = &caller;
         sent.descriptor.transferred = 0;
-        Message fresh;
-        if (receiver_message(*receiver, fresh) == AMBER_OK) {
-            fresh.descriptor.transferred = 0;
-            store_message(fresh);
-        }
     }
+    bool fresh = sent.descriptor.transferred == 0;
     Message received;
     if (receiver_message(*receiver, received) != AMBER_OK) { // its descriptor went bad: it fails
         unbind(caller, *receiver);
         complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
         return SyscallResult::restart(call);
     }
+    if (fresh) { // the first round of this message: the receiver starts empty
+        received.descriptor.transferred = 0;
+        received.descriptor.flags = 0;
+    }
     bool forced;
     CopyEnd end = copy_message(sent, received, forced);
-    store_message(sent);
-    store_message(received);
-    switch (end) {
-    case CopyEnd::Preempted: return SyscallResult::restart(call, forced);
-    case CopyEnd::SourceFault:
-        unbind(caller, *receiver);
-        wake_thread(receiver); // it waits again for a whole message
-        sent.descriptor.transferred = 0;
+    if (end == CopyEnd::Preempted) { // commit the progress on both sides
         store_message(sent);
-        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-    case CopyEnd::DestinationFault:
-        unbind(caller, *receiver);
-        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
-        sent.descriptor.transferred = 0;
-        store_message(sent);
-        return SyscallResult::restart(call); // try the next receiver
-    case CopyEnd::DestinationFull: received.descriptor.flags |= AMBER_IPC_TRUNCATED; break;
-    case CopyEnd::Done: break;
+        store_message(received);
+        return SyscallResult::restart(call, forced);
     }
-    received.descriptor.badge = port->badge;
-    transfer_handles(caller, sent, received);
-    store_message(received);
     unbind(caller, *receiver);
     sent.descriptor.transferred = 0; // reusable; a restarted call sends it whole again
     store_message(sent);
+    if (end == CopyEnd::SourceFault) {
+        wake_thread(receiver); // it waits again for a whole message
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
+    if (end == CopyEnd::DestinationFault) {
+        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
+        return SyscallResult::restart(call); // try the next receiver
+    }
+    if (end == CopyEnd::DestinationFull) received.descriptor.flags |= AMBER_IPC_TRUNCATED;
+    received.descriptor.badge = port->badge;
+    transfer_handles(caller, sent, received);
+    store_message(received);
     if (!is_call) {
         complete_waiting_call(*receiver, AMBER_OK, 0);
         return SyscallResult::done(AMBER_OK);
@@ -152,11 +147,6 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
         sender->ipc_partner = &caller;
         received.descriptor.transferred = 0;
         received.descriptor.flags = 0;
-        Message fresh;
-        if (sender_message(*sender, fresh) == AMBER_OK) {
-            fresh.descriptor.transferred = 0;
-            store_message(fresh);
-        }
     }
     port = object_cast<Port>(sender->waiting_for);
     Message sent;
@@ -165,31 +155,31 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
         complete_waiting_call(*sender, AMBER_ERR_BAD_ADDRESS, 0);
         return SyscallResult::restart(AMBER_SYS_ipc_wait_receive);
     }
+    if (received.descriptor.transferred == 0) sent.descriptor.transferred = 0; // a fresh start on both sides
     bool forced;
     CopyEnd end = copy_message(sent, received, forced);
+    if (end == CopyEnd::Preempted) { // commit the progress on both sides
+        store_message(sent);
+        store_message(received);
+        return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
+    }
+    unbind(caller, *sender);
+    sent.descriptor.transferred = 0; // the sender's descriptor is reusable (or re-sent whole)
     store_message(sent);
-    store_message(received);
-    switch (end) {
-    case CopyEnd::Preempted: return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
-    case CopyEnd::SourceFault:
-        unbind(caller, *sender);
+    if (end == CopyEnd::SourceFault) {
         complete_waiting_call(*sender, AMBER_ERR_BAD_ADDRESS, 0);
         received.descriptor.transferred = 0;
         store_message(received);
         return SyscallResult::restart(AMBER_SYS_ipc_wait_receive); // wait for another message
-    case CopyEnd::DestinationFault:
-        unbind(caller, *sender);
+    }
+    if (end == CopyEnd::DestinationFault) {
         wake_thread(sender); // it sends again, to somebody else
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-    case CopyEnd::DestinationFull: received.descriptor.flags |= AMBER_IPC_TRUNCATED; break;
-    case CopyEnd::Done: break;
     }
+    if (end == CopyEnd::DestinationFull) received.descriptor.flags |= AMBER_IPC_TRUNCATED;
     received.descriptor.badge = port->badge;
     transfer_handles(*sender, sent, received);
     store_message(received);
-    unbind(caller, *sender);
-    sent.descriptor.transferred = 0;
-    store_message(sent);
     if (sender->context.frame.rax != AMBER_SYS_ipc_call) {
         complete_waiting_call(*sender, AMBER_OK, 0);
         return SyscallResult::done(AMBER_OK, 0);
@@ -232,9 +222,11 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
     }
     bool forced;
     CopyEnd end = copy_message(reply, answer, forced);
-    store_message(reply);
-    store_message(answer);
-    if (end == CopyEnd::Preempted) return SyscallResult::restart(call, forced);
+    if (end == CopyEnd::Preempted) {
+        store_message(reply);
+        store_message(answer);
+        return SyscallResult::restart(call, forced);
+    }
     unbind(caller, *client);
     if (end == CopyEnd::SourceFault) {
         reply.descriptor.transferred = 0;
@@ -244,6 +236,7 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
     caller.ipc_client = nullptr;
     client->ipc_server = nullptr;
     if (end == CopyEnd::DestinationFault) {
+        store_message(answer);
         complete_waiting_call(*client, AMBER_ERR_BAD_ADDRESS, 0);
     } else {
         if (end == CopyEnd::DestinationFull) answer.descriptor.flags |= AMBER_IPC_TRUNCATED;
