@@ -86,6 +86,14 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
     return AMBER_OK;
 }
 
+uint32_t area_kind_at(const Space& space, uint64_t address) {
+    for (uint32_t i = 0; i < space.area_count; ++i) {
+        const Space::MemoryArea& a = space.areas[i];
+        if (address >= a.base && address - a.base < a.size) return a.kind;
+    }
+    return 0;
+}
+
 void remove_area(Space& space, uint64_t base) {
     for (uint32_t i = 0; i < space.area_count; ++i) {
         if (space.areas[i].base != base) continue;

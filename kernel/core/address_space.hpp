@@ -27,6 +27,8 @@ amber_status allocate_page(Space& space, uint64_t address, uint32_t protection);
 
 // Unmaps whole areas covering exactly [base, base + size).
 amber_status free_areas(Space& space, uint64_t base, uint64_t size);
+// The kind (AMBER_MEMORY_*) of the area holding `address`, or 0 if none.
+uint32_t area_kind_at(const Space& space, uint64_t address);
 // Forgets the area starting at `base` (its pages must have been unmapped).
 void remove_area(Space& space, uint64_t base);
 uint64_t present_pages(const Space& space, uint64_t base, uint64_t size);

@@ -87,9 +87,8 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
         s.transferred += n;
         d.transferred += n;
         if (++chunks % pages_between_preemption_points == 0 && s.transferred < total_length(s)) {
-            arch::poll_interrupts();
             forced = stress_fires(StressPoint::Preemption);
-            if (forced || reschedule_pending()) return CopyEnd::Preempted;
+            if (preemption_due() || forced) return CopyEnd::Preempted;
         }
     }
 }
@@ -113,12 +112,7 @@ void complete_waiting_call(Thread& thread, amber_status status, uint64_t value) 
     thread.context.frame.rip += syscall_instruction_length;
     thread.context.frame.rax = status;
     thread.context.frame.rdx = value;
-    if (thread.run_state == RunState::Waiting) {
-        if (thread.wait_queue != nullptr) thread.wait_queue->remove(&thread);
-        thread.wait_queue = nullptr;
-        thread.waiting_for = nullptr;
-        make_runnable(&thread);
-    }
+    if (thread.run_state == RunState::Waiting) end_wait_for_completion(&thread);
 }
 
 void ipc_break(Thread& thread) {

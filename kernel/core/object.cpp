@@ -17,7 +17,10 @@ Object::Object(ObjectType type, uint64_t id) : id_(id != 0 ? id : next_object_id
 void Object::release() {
     KERNEL_ASSERT(references_ > 0);
     if (--references_ > 0) return;
-    destroy();
+    if (!destroyed_) {
+        destroy(); // its final release frees the object
+        return;
+    }
     delete this;
 }
 
@@ -26,7 +29,7 @@ void Object::destroy() {
     destroyed_ = true;
     retain(); // on_destroy may drop references that lead back here
     on_destroy();
-    --references_;
+    release(); // frees the object if that was the last reference
 }
 
 void Object::operator delete(void* memory, size_t size) { heap().release(memory, size); }

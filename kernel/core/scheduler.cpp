@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include <amber/abi.h>
 #include <arch/platform.hpp>
 
 #include "entry_points.hpp"
@@ -15,6 +16,13 @@ RunQueue run_queue;
 Thread* current = nullptr; // owns the CPU's user state (FPU, FS/GS) while non-null
 bool reschedule_requested = false;
 uint64_t tick_count = 0;
+uint64_t slice_deadline = 0; // TSC value at which the current slice ends; 0 if unknown
+
+void start_slice(Thread* thread) {
+    thread->ticks_left = time_slice_ticks;
+    uint64_t hz = arch::timestamp_hz();
+    slice_deadline = hz != 0 ? arch::timestamp() + hz / AMBER_TICK_HZ * time_slice_ticks : 0;
+}
 bool entered_user_mode = false;
 
 } // namespace
@@ -24,7 +32,14 @@ uint64_t ticks_since_boot() { return tick_count; }
 void request_reschedule() { reschedule_requested = true; }
 bool reschedule_pending() { return reschedule_requested; }
 
+bool preemption_due() {
+    arch::poll_interrupts();
+    if (slice_deadline != 0 && arch::timestamp() >= slice_deadline) reschedule_requested = true;
+    return reschedule_requested;
+}
+
 namespace {
+
 void forget_stopped_wait(Thread* thread) {
     if (Object* object = thread->stopped_waiting_for) {
         thread->stopped_waiting_for = nullptr;
@@ -32,6 +47,29 @@ void forget_stopped_wait(Thread* thread) {
         object->release();
     }
 }
+
+// Takes a Waiting thread out of its queue (if it is in one) and drops the reference its wait held.
+// Returns that object if `keep` (the caller then owns the reference), else nullptr.
+Object* leave_wait(Thread* thread, bool keep) {
+    if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread);
+    thread->wait_queue = nullptr;
+    Object* object = thread->waiting_for;
+    thread->waiting_for = nullptr;
+    if (object != nullptr && !keep) {
+        object->release();
+        return nullptr;
+    }
+    return object;
+}
+
+// A wait ends without the call completing: the thread re-makes its call, and any IPC link it had
+// (a reply it was owed, a transfer it was bound to) is broken first.
+void wake_to_restart(Thread* thread) {
+    ipc_break(*thread);
+    leave_wait(thread, false);
+    make_runnable(thread);
+}
+
 } // namespace
 
 void make_runnable(Thread* thread) {
@@ -46,13 +84,8 @@ void stop_thread(Thread* thread, bool requested) {
     if (thread->run_state == RunState::Runnable) {
         run_queue.remove(thread);
     } else if (thread->run_state == RunState::Waiting) {
-        if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread); // none while bound for IPC
-        thread->wait_queue = nullptr;
-        if (thread->waiting_for != nullptr) {
-            thread->waiting_for->retain();
-            thread->stopped_waiting_for = thread->waiting_for;
-        }
-        thread->waiting_for = nullptr;
+        forget_stopped_wait(thread);
+        thread->stopped_waiting_for = leave_wait(thread, true); // its reference moves here
         thread->was_waiting = true;
     }
     if (thread->run_state != RunState::Exited) thread->run_state = RunState::Stopped;
@@ -63,17 +96,20 @@ void wait_current(WaitQueue& queue, Object* object) {
     Thread* thread = current;
     thread->run_state = RunState::Waiting;
     thread->wait_queue = &queue;
+    object->retain(); // the object outlives every wait on it
     thread->waiting_for = object;
     thread->was_waiting = false;
     queue.push_back(thread);
 }
 
+void end_wait_for_completion(Thread* thread) {
+    leave_wait(thread, false);
+    make_runnable(thread);
+}
+
 void wake_thread(Thread* thread) {
     if (thread->run_state != RunState::Waiting) return;
-    if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread);
-    thread->wait_queue = nullptr;
-    thread->waiting_for = nullptr;
-    make_runnable(thread);
+    wake_to_restart(thread);
 }
 
 unsigned wake_one(WaitQueue& queue) {
@@ -84,22 +120,13 @@ unsigned wake_one(WaitQueue& queue) {
         return wake_all(queue);
     }
     if (queue.empty()) return 0;
-    Thread* head = queue.pop_front();
-    head->wait_queue = nullptr;
-    head->waiting_for = nullptr;
-    make_runnable(head);
+    wake_to_restart(queue.pop_front());
     return 1;
 }
 
 unsigned wake_all(WaitQueue& queue) {
     unsigned n = 0;
-    while (!queue.empty()) {
-        Thread* t = queue.pop_front();
-        t->wait_queue = nullptr;
-        t->waiting_for = nullptr;
-        make_runnable(t);
-        ++n;
-    }
+    for (; !queue.empty(); ++n) wake_to_restart(queue.pop_front());
     return n;
 }
 
@@ -125,7 +152,7 @@ void return_to_user() {
         if (!reschedule_requested) arch::enter_user(previous->context);
         if (run_queue.empty()) { // nobody else wants the CPU: a new slice for the same thread
             reschedule_requested = false;
-            previous->ticks_left = time_slice_ticks;
+            start_slice(previous);
             arch::enter_user(previous->context);
         }
         run_queue.push_back(previous);
@@ -136,7 +163,7 @@ void return_to_user() {
         next = run_queue.pop_front();
     }
     reschedule_requested = false;
-    next->ticks_left = time_slice_ticks;
+    start_slice(next);
     arch::switch_context(previous != nullptr ? &previous->context : nullptr, next->context);
     next->space->page_table.activate();
     current = next;

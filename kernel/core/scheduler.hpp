@@ -19,16 +19,24 @@ uint64_t ticks_since_boot();
 // Ends the current time slice at the next return to user mode.
 void request_reschedule();
 bool reschedule_pending();
+// For preemption points in long calls: true when the current time slice is over. Takes pending
+// interrupts, and also compares the TSC with the slice's deadline, because some hypervisors (the
+// pvm backend) deliver no interrupt in a one-instruction window.
+bool preemption_due();
 
 // Stopped -> Runnable.
 void make_runnable(Thread* thread);
 // Takes a Runnable or Waiting thread out of its queue; it becomes Stopped (stop_requested says
 // whether only set_state may resume it). Its registers already describe a restartable point.
 void stop_thread(Thread* thread, bool requested);
-// The current thread waits in `queue` for `object`; the caller has prepared its registers.
+// The current thread waits in `queue` for `object` (holding a reference to it until the wait
+// ends); the caller has prepared its registers.
 void wait_current(WaitQueue& queue, Object* object);
-// Waiting -> Runnable (a woken thread re-executes its call).
+// Waiting -> Runnable (a woken thread re-executes its call; its IPC links are broken).
 void wake_thread(Thread* thread);
+// Waiting -> Runnable for a thread whose call another thread has just completed for it (its
+// registers already hold the results; its IPC links are left alone).
+void end_wait_for_completion(Thread* thread);
 // Wakes the first waiter of `queue`, or every waiter; returns how many were woken.
 unsigned wake_one(WaitQueue& queue);
 unsigned wake_all(WaitQueue& queue);

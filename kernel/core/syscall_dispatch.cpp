@@ -2,6 +2,7 @@
 #include <amber/syscall_numbers.h>
 
 #include "entry_points.hpp"
+#include "ipc.hpp"
 #include "scheduler.hpp"
 #include "stress.hpp"
 #include "syscall.hpp"
@@ -30,6 +31,12 @@ bool entry_restartable(uint64_t call) {
 
 constexpr uint64_t syscall_instruction_length = 2;
 
+// A transfer binding carries over only restarts of the IPC call that made it.
+bool continues_ipc(uint64_t call) {
+    return call == AMBER_SYS_ipc_send || call == AMBER_SYS_ipc_call || call == AMBER_SYS_ipc_wait_receive ||
+           call == AMBER_SYS_ipc_reply || call == AMBER_SYS_ipc_reply_wait_receive;
+}
+
 } // namespace
 
 SyscallResult return_new_handle(Thread& caller, Object* object, uint32_t rights) {
@@ -44,6 +51,7 @@ void handle_syscall(arch::UserFrame& frame) {
     uint64_t number = frame.rax;
     set_current_call(number);
     SyscallArguments arguments(frame);
+    if (caller->ipc_partner != nullptr && !continues_ipc(number)) ipc_break(*caller);
     SyscallResult result = SyscallResult::done(AMBER_ERR_INVALID_SYSCALL);
     if (number < AMBER_SYSCALL_COUNT) {
         if (entry_restartable(number) && stress_fires(StressPoint::Entry)) {

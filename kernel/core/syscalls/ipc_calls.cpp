@@ -26,6 +26,12 @@ amber_status check_handles(Thread& sender, const Message& message) {
     return AMBER_OK;
 }
 
+// An error ends the call: a transfer it was carrying on is abandoned (the partner starts over).
+SyscallResult fail(Thread& caller, amber_status status) {
+    if (caller.ipc_partner != nullptr) ipc_break(caller);
+    return SyscallResult::done(status);
+}
+
 void unbind(Thread& a, Thread& b) {
     a.ipc_partner = nullptr;
     b.ipc_partner = nullptr;
@@ -48,14 +54,19 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
     uint64_t call = is_call ? AMBER_SYS_ipc_call : AMBER_SYS_ipc_send;
     Port* port;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, port);
-    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (status != AMBER_OK) return fail(caller, status);
     Message sent, reply;
     status = load_message(*caller.space, arguments[1], sent);
     if (status == AMBER_OK) status = check_handles(caller, sent);
     if (status == AMBER_OK && is_call) status = load_message(*caller.space, arguments[2], reply);
-    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (status != AMBER_OK) return fail(caller, status);
 
     Thread* receiver = caller.ipc_partner;
+    if (receiver != nullptr && (receiver->run_state != RunState::Waiting || port->port_set == nullptr ||
+                                receiver->waiting_for != port->port_set || port->port_set->destroyed())) {
+        ipc_break(caller); // not this port's receiver any more: start over
+        receiver = nullptr;
+    }
     if (receiver == nullptr) { // not continuing a transfer: find a receiver or wait for one
         PortSet* set = port->port_set;
         if (set == nullptr || set->waiters.empty()) {
@@ -123,13 +134,20 @@ SyscallResult sys_ipc_call(Thread& caller, SyscallArguments& arguments) {
 SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) {
     PortSet* set;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, set);
-    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (status != AMBER_OK) return fail(caller, status);
     Message received;
     status = load_message(*caller.space, arguments[1], received);
-    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (status != AMBER_OK) return fail(caller, status);
     if (caller.ipc_client != nullptr) ipc_break(caller); // an unreplied client calls again
 
     Thread* sender = caller.ipc_partner;
+    if (sender != nullptr) {
+        Port* from = object_cast<Port>(sender->waiting_for);
+        if (sender->run_state != RunState::Waiting || from == nullptr || from->port_set != set || from->destroyed()) {
+            ipc_break(caller); // not a sender on this set any more: start over
+            sender = nullptr;
+        }
+    }
     Port* port = nullptr;
     if (sender == nullptr) {
         for (Port* p = set->ports; p != nullptr && sender == nullptr; p = p->next_in_set) {
@@ -201,8 +219,12 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
     Message reply;
     amber_status status = load_message(*caller.space, arguments[0], reply);
     if (status == AMBER_OK) status = check_handles(caller, reply);
-    if (status != AMBER_OK) return SyscallResult::done(status);
+    if (status != AMBER_OK) return fail(caller, status);
     Thread* client = caller.ipc_client;
+    if (client != nullptr && client->run_state != RunState::Waiting) { // cannot happen if links are kept right
+        ipc_break(caller);
+        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
+    }
     if (client == nullptr) {
         bool lost = caller.ipc_reply_lost;
         caller.ipc_reply_lost = false;

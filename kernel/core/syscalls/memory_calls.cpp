@@ -20,9 +20,8 @@ constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER
 
 // True when a long call should stop here and restart (committing first).
 bool preemption_point(bool& forced) {
-    arch::poll_interrupts();
     forced = stress_fires(StressPoint::Preemption);
-    return forced || reschedule_pending();
+    return preemption_due() || forced;
 }
 
 enum class Direction { FromSpace, ToSpace };
@@ -39,6 +38,12 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         uint64_t physical;
         arch::Access access;
         if (!space->page_table.lookup(address, physical, access)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        // The space's own pages may be written whatever their protection (a restorer fills text);
+        // a mapping's pages belong to another space and only as far as the mapping allows.
+        if (direction == Direction::ToSpace && !arch::has(access, arch::Access::Write) &&
+            area_kind_at(*space, address) != AMBER_MEMORY_ANONYMOUS) {
+            return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+        }
         uint64_t in_page = arch::page_size - (address % arch::page_size);
         uint64_t n = length < in_page ? length : in_page;
         void* kernel_pointer = arch::physical_to_virtual(physical);
@@ -68,6 +73,7 @@ SyscallResult sys_memory_allocate(Thread& caller, SyscallArguments& arguments) {
     }
     status = check_free_range(*space, base, size);
     if (status != AMBER_OK) return SyscallResult::done(status);
+    if (space->area_count == Space::max_memory_areas) return SyscallResult::done(AMBER_ERR_LIMIT); // before mapping
     uint64_t done = 0, pages = 0;
     bool forced = false, preempted = false;
     status = allocate_pages(*space, base, size, static_cast<uint32_t>(protection), done, [&] {

@@ -27,8 +27,11 @@ void map_shared_pages(Mapping& mapping, uint32_t protection) {
         uint64_t source = mapping.region->base + mapping.offset + off;
         if (!mapping.region->space->page_table.lookup(source, physical, access)) continue;
         physical &= ~(arch::page_size - 1);
+        uint32_t allowed = protection; // never more than the source page itself allows
+        if (!arch::has(access, arch::Access::Write)) allowed &= ~AMBER_PROT_WRITE;
+        if (!arch::has(access, arch::Access::Execute)) allowed &= ~AMBER_PROT_EXECUTE;
         if (!frames().share(physical)) continue;
-        if (!mapping.space->page_table.map_user_page(mapping.base + off, physical, access_for(protection))) {
+        if (!mapping.space->page_table.map_user_page(mapping.base + off, physical, access_for(allowed))) {
             frames().free(physical);
         }
     }
@@ -56,11 +59,14 @@ Mapping::~Mapping() {
 }
 
 SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
-    Space* space;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, space);
-    if (status != AMBER_OK) return SyscallResult::done(status);
     amber_region_state state;
-    status = state_in(caller, arguments[1], sizeof state, AMBER_OBJECT_REGION, state);
+    amber_status status = state_in(caller, arguments[1], sizeof state, AMBER_OBJECT_REGION, state);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    // Offering memory for mapping is reading it, and writing it if the region allows writes.
+    uint32_t rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_GET_STATE |
+                      ((state.max_protection & AMBER_PROT_WRITE) != 0 ? AMBER_RIGHT_SET_STATE : 0);
+    Space* space;
+    status = lookup(caller, arguments.handle(0), rights, space);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (!valid_range(state.base, state.size) || (state.max_protection & ~known_protection) != 0 ||
         state.reserved0 != 0) {

@@ -127,7 +127,6 @@ SyscallResult sys_thread_cancel(Thread& caller, SyscallArguments& arguments) {
 }
 
 SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& arguments) {
-    HandleEntry* entry = caller.space->handles.find(arguments.handle(0));
     Thread* thread;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, thread);
     if (status != AMBER_OK) return SyscallResult::done(status);
@@ -145,8 +144,8 @@ SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& argume
     }
     Object* waited = thread->run_state == RunState::Waiting ? thread->waiting_for : thread->stopped_waiting_for;
     Object* targets[AMBER_THREAD_REF_COUNT] = {thread->run_state == RunState::Exited ? nullptr : thread->space, waited};
-    for (uint64_t i = 0; i < count; ++i) {
-        if (references[i] != nullptr) references[i]->set(targets[i], entry->rights); // no more than the caller holds
+    for (uint64_t i = 0; i < count; ++i) { // they identify (id, type, compare); they grant nothing
+        if (references[i] != nullptr) references[i]->set(targets[i], 0);
     }
     return SyscallResult::done(AMBER_OK);
 }
