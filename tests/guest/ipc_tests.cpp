@@ -3,9 +3,10 @@
 // errors, and a client exported while it waits for its reply (the request is delivered again).
 #include <amber/ipc.h>
 
-#include "object_test_support.hpp"
+#include "ipc_test_support.hpp"
 
 using namespace object_tests;
+using namespace ipc_tests;
 
 namespace {
 
@@ -16,27 +17,8 @@ constexpr uint64_t max_payload = 3u << 20;
 alignas(4096) uint8_t payload[max_payload];
 alignas(4096) uint8_t inbox[max_payload + 4096];
 
-amber_ipc_message message(std::initializer_list<amber_ipc_buffer> buffers) {
-    amber_ipc_message m{};
-    for (const amber_ipc_buffer& b : buffers) m.buffers[m.buffer_count++] = b;
-    return m;
-}
-
-amber_ipc_buffer buffer(const void* address, uint64_t length) { return {reinterpret_cast<uint64_t>(address), length}; }
-
 void fill(uint64_t n, uint8_t salt) {
     for (uint64_t i = 0; i < n; ++i) payload[i] = static_cast<uint8_t>(i * 31 + (i >> 9) + salt);
-}
-
-struct Endpoint {
-    amber_handle_t port, set;
-};
-
-Endpoint endpoint(uint64_t badge) {
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
-    Endpoint e{handle_of(amber::sys::port_create(&state)), handle_of(amber::sys::port_set_create(0))};
-    amber::sys::port_attach(e.port, e.set);
-    return e;
 }
 
 void close(Endpoint e) {

@@ -3,9 +3,10 @@
 // mappings, and rights gained through thread references. Each test failed before its fix.
 #include <amber/ipc.h>
 
-#include "object_test_support.hpp"
+#include "ipc_test_support.hpp"
 
 using namespace object_tests;
+using namespace ipc_tests;
 
 namespace {
 
@@ -13,22 +14,6 @@ constexpr size_t stack_size = 16384;
 alignas(16) uint8_t stack_a[stack_size];
 alignas(16) uint8_t stack_b[stack_size];
 
-amber_ipc_message message(std::initializer_list<amber_ipc_buffer> buffers) {
-    amber_ipc_message m{};
-    for (const amber_ipc_buffer& b : buffers) m.buffers[m.buffer_count++] = b;
-    return m;
-}
-amber_ipc_buffer buffer(const void* address, uint64_t length) { return {reinterpret_cast<uint64_t>(address), length}; }
-
-struct Endpoint {
-    amber_handle_t port, set;
-};
-Endpoint endpoint(uint64_t badge) {
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
-    Endpoint e{handle_of(amber::sys::port_create(&state)), handle_of(amber::sys::port_set_create(0))};
-    amber::sys::port_attach(e.port, e.set);
-    return e;
-}
 constexpr uint64_t huge_src = 0x100000000ull, huge_dst = 0x200000000ull, huge_len = 32ull << 20;
 void map_huge() {
     static bool done;
