@@ -3,6 +3,7 @@
 #include <amber/abi.h>
 #include <arch/platform.hpp>
 
+#include "objects.hpp"
 #include "scheduler.hpp"
 #include "stress.hpp"
 #include "user_memory.hpp"
@@ -131,6 +132,58 @@ void ipc_break(Thread& thread) {
         server->ipc_client = nullptr;
         server->ipc_reply_lost = true;
     }
+}
+
+void deliver_fault(const Thread& faulting, const Port& port, Message& to) {
+    amber_fault_message report{faulting.fault_address, faulting.fault_error, faulting.context.frame.rip, faulting.id()};
+    const auto* bytes = reinterpret_cast<const uint8_t*>(&report);
+    amber_ipc_message& d = to.descriptor;
+    d.transferred = 0;
+    d.flags = 0;
+    for (uint32_t i = 0; i < d.buffer_count && d.transferred < sizeof report; ++i) {
+        uint64_t n = sizeof report - d.transferred;
+        if (d.buffers[i].length < n) n = d.buffers[i].length;
+        if (!copy_to_user(*to.space, d.buffers[i].address, bytes + d.transferred, n)) break;
+        d.transferred += n;
+    }
+    if (d.transferred < sizeof report) d.flags |= AMBER_IPC_TRUNCATED;
+    d.handle_count = 0;
+    d.badge = port.badge;
+    store_message(to);
+}
+
+bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code) {
+    Port* keeper = nullptr;
+    for (Region* r = thread.space->regions; r != nullptr; r = r->next_in_space) {
+        if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
+            address - r->base < r->size) {
+            keeper = r->keeper;
+            break;
+        }
+    }
+    if (keeper == nullptr) return false;
+    thread.fault_pending = true;
+    thread.fault_address = address;
+    thread.fault_error = error_code;
+    PortSet* set = keeper->port_set;
+    if (set == nullptr || set->waiters.empty()) {
+        wait_current(keeper->senders, keeper); // a receiver will find it there
+        return true;
+    }
+    Thread* receiver = set->waiters.pop_front();
+    Message to;
+    if (load_message(*receiver->space, receiver->context.frame.rsi, to) != AMBER_OK) {
+        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
+        wait_current(keeper->senders, keeper);
+        return true;
+    }
+    deliver_fault(thread, *keeper, to);
+    receiver->ipc_client = &thread;
+    receiver->ipc_reply_lost = false;
+    thread.ipc_server = receiver;
+    complete_waiting_call(*receiver, AMBER_OK, 1);
+    wait_current(keeper->callers, keeper);
+    return true;
 }
 
 } // namespace kernel

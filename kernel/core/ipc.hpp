@@ -35,4 +35,10 @@ void complete_waiting_call(Thread& thread, amber_status status, uint64_t value);
 // Clears every IPC link of `thread` and lets the other side re-make its call.
 void ipc_break(Thread& thread);
 
+// A page fault of the current thread at `address` in a region with a keeper becomes an idempotent
+// call to the keeper port; false (nothing done) if no live keeper covers the address.
+bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code);
+// Writes the fault report of `faulting` into a receive descriptor (badge, transferred, flags).
+void deliver_fault(const Thread& faulting, const Port& port, Message& to);
+
 } // namespace kernel

@@ -34,16 +34,20 @@ class Cond final : public Object {
     void on_destroy() override;
 };
 
+class Port;
+
 class Region final : public Object {
   public:
     static constexpr ObjectType object_type = ObjectType::Region;
-    Region(Space& owner, uint64_t id) : Object(object_type, id), space(&owner) { owner.retain(); }
+    Region(Space& owner, uint64_t id);
     ~Region() override;
 
     Space* space; // holds a reference
     uint64_t base = 0;
     uint64_t size = 0;
     uint32_t max_protection = 0;
+    Port* keeper = nullptr;          // faults in the region call it; holds a reference
+    Region* next_in_space = nullptr; // Space::regions (no reference: a region unlinks itself)
 
   private:
     void on_destroy() override;
@@ -68,8 +72,6 @@ class Mapping final : public Object {
   private:
     void on_destroy() override;
 };
-
-class Port;
 
 class PortSet final : public Object {
   public:

@@ -51,6 +51,7 @@ void forget_stopped_wait(Thread* thread) {
 // Takes a Waiting thread out of its queue (if it is in one) and drops the reference its wait held.
 // Returns that object if `keep` (the caller then owns the reference), else nullptr.
 Object* leave_wait(Thread* thread, bool keep) {
+    thread->fault_pending = false; // a thread that faulted reports again when it retries
     if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread);
     thread->wait_queue = nullptr;
     Object* object = thread->waiting_for;

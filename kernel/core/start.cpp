@@ -7,6 +7,7 @@
 #include "../lib/command_line.hpp"
 #include "../lib/ustar.hpp"
 #include "entry_points.hpp"
+#include "ipc.hpp"
 #include "lifecycle.hpp"
 #include "log.hpp"
 #include "panic.hpp"
@@ -124,6 +125,11 @@ void start_kernel(const BootInfo& boot_info) {
 
 void handle_user_fault(const UserFault& fault) {
     Thread* thread = current_thread();
+    constexpr uint64_t page_present = 1;
+    if (fault.vector == 14 && (fault.error_code & page_present) == 0 &&
+        call_keeper(*thread, fault.address, fault.error_code)) {
+        return_to_user(); // it waits for its keeper; the reply lets it retry the access
+    }
     Space* space = thread->space;
     log("process %lu (%s) thread %lu killed: %s at rip=%016lx address=%016lx error=%lx", space->id(), space->name,
         thread->id(), arch::exception_name(fault.vector), thread->context.frame.rip, fault.address, fault.error_code);

@@ -18,6 +18,7 @@ namespace kernel {
 
 class Space;
 class WaitQueue;
+class Region;
 
 enum class RunState : uint8_t {
     Runnable, // in the run queue, or current
@@ -55,6 +56,10 @@ class Thread final : public Object {
     Thread* ipc_client = nullptr;  // server: the caller it owes a reply
     Thread* ipc_server = nullptr;  // client: the server that owes it a reply
     bool ipc_reply_lost = false;   // server: its client went away before the reply
+    // While it waits for a region's keeper: the fault it reports. Not exported: a stopped thread
+    // retries its faulting instruction and reports the fault again.
+    bool fault_pending = false;
+    uint64_t fault_address = 0, fault_error = 0;
 
     uint64_t restarts = 0; // statistics exported in amber_thread_state
     uint64_t cancels = 0;
@@ -89,6 +94,7 @@ class Space final : public Object {
     MemoryArea areas[max_memory_areas] = {};
     uint32_t area_count = 0;
     Space* next_space = nullptr;
+    Region* regions = nullptr; // regions offered from this space (faults look here for keepers)
     // Nesting (Fluke): a space made by space_create belongs to the creating space and is
     // destroyed with it. No references: a child unlinks itself when it ends.
     Space* parent = nullptr;

@@ -5,7 +5,8 @@
 //
 // Not fuzzed: thread_exit, process_exit and system_poweroff (they end the fuzzer), and the calls
 // that may wait forever for a fuzzed thread: mutex_lock, cond_wait, ipc_send, ipc_call,
-// ipc_wait_receive, ipc_reply_wait_receive (tests/guest covers them). Handles 1 and 2
+// ipc_wait_receive, ipc_reply_wait_receive, and region_set_keeper (a fuzzed thread faulting in a
+// kept region would wait for a keeper that never answers); tests/guest covers them all. Handles 1 and 2
 // (the fuzzer's own space and thread) are never passed, so the fuzzer cannot free its own memory.
 #include <amber/abi.h>
 #include <amber/objects.h>
@@ -92,7 +93,8 @@ void plausible_state(Random& r) {
 bool excluded(uint64_t call) {
     return call == AMBER_SYS_thread_exit || call == AMBER_SYS_process_exit || call == AMBER_SYS_system_poweroff ||
            call == AMBER_SYS_mutex_lock || call == AMBER_SYS_cond_wait || call == AMBER_SYS_ipc_send ||
-           call == AMBER_SYS_ipc_call || call == AMBER_SYS_ipc_wait_receive || call == AMBER_SYS_ipc_reply_wait_receive;
+           call == AMBER_SYS_ipc_call || call == AMBER_SYS_ipc_wait_receive ||
+           call == AMBER_SYS_ipc_reply_wait_receive || call == AMBER_SYS_region_set_keeper;
 }
 
 bool uses_handle_one_or_two(const uint64_t (&a)[6]) {

@@ -131,6 +131,11 @@ const Field fields[] = {
     FIELD(amber_ipc_message, badge, 96),
     FIELD(amber_ipc_message, flags, 104),
     FIELD(amber_ipc_message, reserved0, 108),
+
+    FIELD(amber_fault_message, address, 0),
+    FIELD(amber_fault_message, error_code, 8),
+    FIELD(amber_fault_message, rip, 16),
+    FIELD(amber_fault_message, thread_id, 24),
 };
 
 #undef FIELD
@@ -154,7 +159,7 @@ const Size sizes[] = {
     SIZE(amber_port_state, 24, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
     SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),           SIZE(amber_ipc_buffer, 16, 8),
-    SIZE(amber_ipc_message, 112, 8),
+    SIZE(amber_ipc_message, 112, 8), SIZE(amber_fault_message, 32, 8),
 };
 
 #undef SIZE
@@ -164,7 +169,7 @@ const Size sizes[] = {
 BOOST_AUTO_TEST_SUITE(state_layout)
 
 BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
-    BOOST_TEST(std::size(fields) == 90u); // every field of every struct is listed
+    BOOST_TEST(std::size(fields) == 94u); // every field of every struct is listed
     for (const Field& field : fields) {
         BOOST_TEST_INFO(field.name);
         BOOST_TEST(field.offset == field.expected);
@@ -172,7 +177,7 @@ BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(sizes_and_alignments_are_unchanged) {
-    BOOST_TEST(std::size(sizes) == 16u);
+    BOOST_TEST(std::size(sizes) == 17u);
     for (const Size& s : sizes) {
         BOOST_TEST_CONTEXT(s.name) {
             BOOST_TEST(s.size == s.expected_size);

@@ -37,4 +37,14 @@ struct amber_ipc_message {
     uint32_t reserved0;
 };
 
+/* What a region's keeper receives when a thread faults in the region (as an idempotent call whose
+ * badge is the keeper port's). Replying (with any message) lets the thread retry the access; a
+ * thread stopped while it waits for its keeper retries (and faults again) when resumed. */
+struct amber_fault_message {
+    uint64_t address;    /* the faulting address (CR2) */
+    uint64_t error_code; /* x86 page-fault error code: bit 0 present, 1 write, 2 user, 4 fetch */
+    uint64_t rip;        /* the faulting instruction */
+    uint64_t thread_id;
+};
+
 #endif

@@ -167,6 +167,16 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
         received.descriptor.flags = 0;
     }
     port = object_cast<Port>(sender->waiting_for);
+    if (sender->fault_pending && port != nullptr) { // a thread reporting a fault to its keeper
+        unbind(caller, *sender);
+        deliver_fault(*sender, *port, received);
+        sender->wait_queue = &port->callers; // still Waiting, now for our reply
+        port->callers.push_back(sender);
+        sender->ipc_server = &caller;
+        caller.ipc_client = sender;
+        caller.ipc_reply_lost = false;
+        return SyscallResult::done(AMBER_OK, 1);
+    }
     Message sent;
     if (port == nullptr || sender_message(*sender, sent) != AMBER_OK || check_handles(*sender, sent) != AMBER_OK) {
         unbind(caller, *sender);
@@ -229,6 +239,13 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
         bool lost = caller.ipc_reply_lost;
         caller.ipc_reply_lost = false;
         return SyscallResult::done(lost ? AMBER_ERR_DISCONNECTED : AMBER_ERR_BAD_STATE);
+    }
+    if (client->fault_pending) { // the keeper has dealt with the fault: the thread retries the access
+        caller.ipc_client = nullptr;
+        client->ipc_server = nullptr;
+        end_wait_for_completion(client);
+        replied = true;
+        return SyscallResult::done(AMBER_OK);
     }
     Message answer;
     if (load_message(*client->space, client->context.frame.rdx, answer) != AMBER_OK) {

@@ -45,7 +45,40 @@ void unmap_pages(Mapping& mapping) {
 
 } // namespace
 
-void Region::on_destroy() {}
+Region::Region(Space& owner, uint64_t id) : Object(object_type, id), space(&owner) {
+    owner.retain();
+    next_in_space = owner.regions;
+    owner.regions = this;
+}
+
+void Region::on_destroy() {
+    for (Region** r = &space->regions; *r != nullptr; r = &(*r)->next_in_space) {
+        if (*r == this) {
+            *r = next_in_space;
+            break;
+        }
+    }
+    if (Port* port = keeper) {
+        keeper = nullptr;
+        port->release();
+    }
+}
+
+SyscallResult sys_region_set_keeper(Thread& caller, SyscallArguments& arguments) {
+    Region* region;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_SET_STATE, region);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    Port* port = nullptr;
+    if (arguments.handle(1) != AMBER_HANDLE_NONE) {
+        status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, port);
+        if (status != AMBER_OK) return SyscallResult::done(status);
+        port->retain();
+    }
+    Port* old = region->keeper;
+    region->keeper = port;
+    if (old != nullptr) old->release();
+    return SyscallResult::done(AMBER_OK);
+}
 
 void Mapping::on_destroy() {
     unmap_pages(*this);

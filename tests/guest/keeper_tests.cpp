@@ -1,0 +1,109 @@
+// Guest tests of faults to keepers: a region with a keeper port turns page faults into idempotent
+// calls to that port, and a user-level demand-zero pager built on it maps pages on first touch.
+#include "ipc_test_support.hpp"
+
+using namespace object_tests;
+using namespace ipc_tests;
+
+namespace {
+
+constexpr uint64_t lazy_base = 0x70000000;
+constexpr uint64_t lazy_pages = 16;
+constexpr uint64_t keeper_badge = 0xfa17;
+constexpr size_t stack_size = 16384;
+alignas(16) uint8_t pager_stack[stack_size];
+alignas(16) uint8_t toucher_stack[stack_size];
+
+Endpoint keeper;
+volatile uint64_t faults_served;
+volatile uint64_t last_fault;
+volatile bool hold_replies;
+volatile bool bad_badge;
+
+// The demand-zero pager: for each fault, a zeroed read-write page, then a reply (the faulting
+// thread retries its access).
+void pager(void*) {
+    amber_fault_message report{};
+    amber_ipc_message in = message({buffer(&report, sizeof report)});
+    amber_ipc_message out = message({});
+    auto r = amber::sys::ipc_wait_receive(keeper.set, &in);
+    while (r.ok()) {
+        if (in.badge != keeper_badge || in.transferred != sizeof report) bad_badge = true;
+        while (hold_replies) amber::sys::thread_yield();
+        uint64_t page = report.address & ~uint64_t{4095};
+        amber::sys::memory_allocate(self_space, page, 4096, AMBER_PROT_READ | AMBER_PROT_WRITE);
+        last_fault = report.address;
+        faults_served = faults_served + 1;
+        in = message({buffer(&report, sizeof report)});
+        r = amber::sys::ipc_reply_wait_receive(&out, keeper.set, &in);
+    }
+}
+
+volatile bool touched;
+void touch_last_page(void*) {
+    auto* p = reinterpret_cast<volatile uint64_t*>(lazy_base + (lazy_pages - 1) * 4096 + 8);
+    *p = 0x7007; // faults; waits for the keeper
+    touched = *p == 0x7007;
+}
+
+} // namespace
+
+AMBER_TEST(faults_in_a_kept_region_are_served_by_a_user_pager) {
+    keeper = endpoint(keeper_badge);
+    amber_region_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0},
+                             lazy_base,
+                             lazy_pages * 4096,
+                             AMBER_PROT_READ | AMBER_PROT_WRITE,
+                             0};
+    amber_handle_t region = handle_of(amber::sys::region_create(self_space, &state));
+    CHECK(region != 0);
+    CHECK_EQ(amber::sys::region_set_keeper(region, keeper.port).status, AMBER_OK);
+    CHECK_EQ(amber::sys::region_set_keeper(region, keeper.set).status, AMBER_ERR_WRONG_TYPE);
+    amber::start_thread(pager, nullptr, pager_stack, stack_size);
+    for (uint64_t i = 0; i + 1 < lazy_pages; ++i) {
+        auto* word = reinterpret_cast<volatile uint64_t*>(lazy_base + i * 4096 + 16);
+        CHECK_EQ(*word, 0u); // demand-zero
+        *word = 1000 + i;
+    }
+    bool kept = true;
+    for (uint64_t i = 0; i + 1 < lazy_pages; ++i) {
+        kept = kept && *reinterpret_cast<volatile uint64_t*>(lazy_base + i * 4096 + 16) == 1000 + i;
+    }
+    CHECK(kept);
+    CHECK_EQ(faults_served, lazy_pages - 1); // one fault per page, then none
+    CHECK(!bad_badge);
+    amber_memory_range ranges[16];
+    uint64_t n = amber::sys::space_enumerate_memory(self_space, lazy_base, ranges, 16).value;
+    CHECK(n >= 1);
+    CHECK_EQ(ranges[0].base, lazy_base); // the pager's pages, merged into one area
+}
+
+AMBER_TEST(a_thread_waiting_for_its_keeper_is_exported_and_retries_when_resumed) {
+    hold_replies = true;
+    touched = false;
+    uint64_t before = faults_served;
+    amber_handle_t thread =
+        static_cast<amber_handle_t>(amber::start_thread(touch_last_page, nullptr, toucher_stack, stack_size));
+    CHECK(wait_until([] { return last_fault != 0 && hold_replies; }));
+    for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
+    amber_thread_state state{};
+    CHECK_EQ(get_state(thread, state), AMBER_OK); // stops it: it waited for its keeper
+    CHECK_EQ(state.flags, AMBER_THREAD_STOPPED | AMBER_THREAD_WAITING);
+    const auto* instruction = reinterpret_cast<const uint8_t*>(state.registers.rip);
+    CHECK(!(instruction[0] == 0x0f && instruction[1] == 0x05)); // at the faulting access, not a syscall
+    amber_handle_t waited = handle_of(amber::sys::reference_create(0));
+    amber_handle_t expected = handle_of(amber::sys::reference_create(0));
+    amber_handle_t refs[2] = {0, waited};
+    CHECK_EQ(amber::sys::thread_get_references(thread, refs, 2).status, AMBER_OK);
+    CHECK_EQ(amber::sys::reference_set(expected, keeper.port).status, AMBER_OK);
+    CHECK_EQ(amber::sys::reference_compare(waited, expected).value, 1u); // it was calling its keeper
+    state.flags = 0;
+    CHECK_EQ(set_state(thread, state), AMBER_OK); // retries the access: faults and calls again
+    hold_replies = false;
+    CHECK(wait_until([] { return touched; }));
+    CHECK(faults_served >= before + 1);
+    CHECK(wait_exited(thread));
+    for (amber_handle_t h : {waited, expected, thread}) amber::sys::handle_close(h);
+}
+
+int main(int, char**) { return amber::test::run_all("keepers"); }
