@@ -62,6 +62,12 @@ bool store_message(const Message& message) {
     return copy_to_user(*message.space, message.address, &message.descriptor, sizeof message.descriptor);
 }
 
+namespace {
+CopyFault copy_fault;
+} // namespace
+
+CopyFault last_copy_fault() { return copy_fault; }
+
 CopyEnd copy_message(Message& from, Message& to, bool& forced) {
     amber_ipc_message& s = from.descriptor;
     amber_ipc_message& d = to.descriptor;
@@ -77,9 +83,15 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
         uint64_t source = s.buffers[si].address + so, destination = d.buffers[di].address + doff;
         uint64_t source_room, destination_room;
         uint8_t* source_page = page_pointer(*from.space, source, false, source_room);
-        if (source_page == nullptr) return CopyEnd::SourceFault;
+        if (source_page == nullptr) {
+            copy_fault = {from.space, source, false};
+            return CopyEnd::SourceFault;
+        }
         uint8_t* destination_page = page_pointer(*to.space, destination, true, destination_room);
-        if (destination_page == nullptr) return CopyEnd::DestinationFault;
+        if (destination_page == nullptr) {
+            copy_fault = {to.space, destination, true};
+            return CopyEnd::DestinationFault;
+        }
         uint64_t n = s.buffers[si].length - so;
         if (d.buffers[di].length - doff < n) n = d.buffers[di].length - doff;
         if (source_room < n) n = source_room;
@@ -153,8 +165,12 @@ void deliver_fault(const Thread& faulting, const Port& port, Message& to) {
 }
 
 bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code) {
+    return call_keeper_for(thread, *thread.space, address, error_code);
+}
+
+bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code) {
     Port* keeper = nullptr;
-    for (Region* r = thread.space->regions; r != nullptr; r = r->next_in_space) {
+    for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
         if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
             address - r->base < r->size) {
             keeper = r->keeper;

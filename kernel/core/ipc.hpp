@@ -25,7 +25,14 @@ enum class CopyEnd { Done, DestinationFull, SourceFault, DestinationFault, Preem
 
 // Moves bytes from `from` (at its `transferred` offset) to `to` (at its), advancing both
 // `transferred` counters; passes a preemption point every 16 pages (`forced`: by stress).
+// On a fault, `fault_space` and `fault_address` say where.
 CopyEnd copy_message(Message& from, Message& to, bool& forced);
+struct CopyFault {
+    Space* space = nullptr;
+    uint64_t address = 0;
+    bool write = false;
+};
+CopyFault last_copy_fault();
 // Duplicates the sender's handles into the receiver's space and records them in its descriptor.
 void transfer_handles(Thread& sender, const Message& from, Message& to);
 
@@ -38,6 +45,10 @@ void ipc_break(Thread& thread);
 // A page fault of the current thread at `address` in a region with a keeper becomes an idempotent
 // call to the keeper port; false (nothing done) if no live keeper covers the address.
 bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code);
+// The same for a fault the kernel met while copying on `thread`'s behalf at `address` of `space`
+// (a memory or IPC call): the thread waits for the keeper and, once replied, re-makes its call,
+// which continues from its committed progress.
+bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code);
 // Writes the fault report of `faulting` into a receive descriptor (badge, transferred, flags).
 void deliver_fault(const Thread& faulting, const Port& port, Message& to);
 

@@ -106,4 +106,97 @@ AMBER_TEST(a_thread_waiting_for_its_keeper_is_exported_and_retries_when_resumed)
     for (amber_handle_t h : {waited, expected, thread}) amber::sys::handle_close(h);
 }
 
+namespace copies {
+
+// A pager whose port badges name the space to map pages in (a badge is any 64-bit value the port's
+// owner chooses: here, a handle).
+Endpoint keeper;
+volatile uint64_t served;
+alignas(16) uint8_t stack[stack_size];
+
+void pager(void*) {
+    amber_fault_message report{};
+    amber_ipc_message in = message({buffer(&report, sizeof report)});
+    amber_ipc_message out = message({});
+    auto r = amber::sys::ipc_wait_receive(keeper.set, &in);
+    while (r.ok()) {
+        auto space = static_cast<amber_handle_t>(in.badge);
+        amber::sys::memory_allocate(space, report.address & ~uint64_t{4095}, 4096, AMBER_PROT_READ | AMBER_PROT_WRITE);
+        served = served + 1;
+        in = message({buffer(&report, sizeof report)});
+        r = amber::sys::ipc_reply_wait_receive(&out, keeper.set, &in);
+    }
+}
+
+amber_handle_t kept_region(amber_handle_t space, uint64_t base, uint64_t pages, uint64_t badge) {
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
+    amber_handle_t port = handle_of(amber::sys::port_create(&port_state));
+    amber::sys::port_attach(port, keeper.set);
+    amber_region_state state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, pages * 4096, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t region = handle_of(amber::sys::region_create(space, &state));
+    amber::sys::region_set_keeper(region, port);
+    return region;
+}
+
+constexpr uint64_t pages = 4;
+alignas(4096) uint8_t data[pages * 4096];
+alignas(4096) uint8_t back[pages * 4096];
+
+} // namespace copies
+
+AMBER_TEST(faults_inside_kernel_copies_go_to_the_keeper_and_the_call_continues) {
+    copies::keeper = endpoint(0);
+    amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    amber_handle_t child = handle_of(amber::sys::space_create(0));
+    constexpr uint64_t base = 0x30000000;
+    copies::kept_region(child, base, copies::pages, child);
+    for (uint64_t i = 0; i < sizeof copies::data; ++i) copies::data[i] = static_cast<uint8_t>(i * 13 + 7);
+    // Every page of the target is missing: the write waits for the keeper four times and goes on.
+    CHECK_EQ(amber::sys::memory_write(child, base, copies::data, sizeof copies::data).status, AMBER_OK);
+    CHECK_EQ(copies::served, copies::pages);
+    CHECK_EQ(amber::sys::memory_read(child, base, copies::back, sizeof copies::back).status, AMBER_OK);
+    CHECK(__builtin_memcmp(copies::data, copies::back, sizeof copies::data) == 0);
+    amber::sys::object_destroy(child);
+    amber::sys::handle_close(child);
+}
+
+namespace transfer {
+constexpr uint64_t inbox_base = 0x38000000;
+Endpoint mailbox;
+volatile bool done;
+volatile amber_status status;
+amber_ipc_message received;
+alignas(16) uint8_t stack[stack_size];
+void receive(void*) {
+    received = message({buffer(reinterpret_cast<void*>(inbox_base), copies::pages * 4096)});
+    status = amber::sys::ipc_wait_receive(mailbox.set, &received).status;
+    done = true;
+}
+} // namespace transfer
+
+AMBER_TEST(an_ipc_transfer_into_unmapped_kept_memory_waits_for_the_keeper) {
+    if (copies::keeper.set == 0) { // normally started by the previous test
+        copies::keeper = endpoint(0);
+        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    }
+    transfer::mailbox = endpoint(77);
+    copies::kept_region(self_space, transfer::inbox_base, copies::pages, self_space);
+    amber::start_thread(transfer::receive, nullptr, transfer::stack, stack_size);
+    CHECK(wait_until([] {
+        amber_port_set_state state{};
+        return get_state(transfer::mailbox.set, state) == AMBER_OK && state.waiter_count == 1;
+    }));
+    uint64_t before = copies::served;
+    amber_ipc_message m = message({buffer(copies::data, sizeof copies::data)});
+    CHECK_EQ(amber::sys::ipc_send(transfer::mailbox.port, &m).status, AMBER_OK);
+    CHECK(wait_until([] { return transfer::done; }));
+    CHECK_EQ(transfer::status, AMBER_OK);
+    CHECK_EQ(transfer::received.transferred, sizeof copies::data);
+    CHECK_EQ(transfer::received.badge, 77u);
+    CHECK(__builtin_memcmp(reinterpret_cast<const void*>(transfer::inbox_base), copies::data, sizeof copies::data) ==
+          0);
+    CHECK_EQ(copies::served, before + copies::pages); // one keeper call per missing page, then the rest
+}
+
 int main(int, char**) { return amber::test::run_all("keepers"); }

@@ -26,6 +26,17 @@ amber_status check_handles(Thread& sender, const Message& message) {
     return AMBER_OK;
 }
 
+// A transfer that faulted in a kept region commits its progress and the active thread calls the
+// keeper; the binding stays, and once replied the restarted call continues the transfer.
+bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to) {
+    if (end != CopyEnd::SourceFault && end != CopyEnd::DestinationFault) return false;
+    CopyFault fault = last_copy_fault();
+    constexpr uint64_t write_fault = 1u << 1;
+    store_message(from);
+    store_message(to);
+    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
+}
+
 // An error ends the call: a transfer it was carrying on is abandoned (the partner starts over).
 SyscallResult fail(Thread& caller, amber_status status) {
     if (caller.ipc_partner != nullptr) ipc_break(caller);
@@ -97,6 +108,7 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
         store_message(received);
         return SyscallResult::restart(call, forced);
     }
+    if (fault_went_to_keeper(caller, end, sent, received)) return SyscallResult::wait(call);
     unbind(caller, *receiver);
     sent.descriptor.transferred = 0; // reusable; a restarted call sends it whole again
     store_message(sent);
@@ -191,6 +203,7 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
         store_message(received);
         return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
     }
+    if (fault_went_to_keeper(caller, end, sent, received)) return SyscallResult::wait(AMBER_SYS_ipc_wait_receive);
     unbind(caller, *sender);
     sent.descriptor.transferred = 0; // the sender's descriptor is reusable (or re-sent whole)
     store_message(sent);

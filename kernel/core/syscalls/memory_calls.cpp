@@ -7,6 +7,7 @@
 #include <arch/platform.hpp>
 
 #include "../address_space.hpp"
+#include "../ipc.hpp"
 #include "../scheduler.hpp"
 #include "../stress.hpp"
 #include "../syscall.hpp"
@@ -37,7 +38,12 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         uint64_t address = arguments[1], buffer = arguments[2], length = arguments[3];
         uint64_t physical;
         arch::Access access;
-        if (!space->page_table.lookup(address, physical, access)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        if (!space->page_table.lookup(address, physical, access)) {
+            constexpr uint64_t write_fault = 1u << 1;
+            uint64_t error = direction == Direction::ToSpace ? write_fault : 0;
+            if (call_keeper_for(caller, *space, address, error)) return SyscallResult::wait(call); // progress kept
+            return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        }
         // The space's own pages may be written whatever their protection (a restorer fills text);
         // a mapping's pages belong to another space and only as far as the mapping allows.
         if (direction == Direction::ToSpace && !arch::has(access, arch::Access::Write) &&
