@@ -42,8 +42,7 @@ amber_status load_message(Space& space, uint64_t address, Message& message) {
     message.space = &space;
     message.address = address;
     amber_ipc_message& m = message.descriptor;
-    if (!user_range_accessible(space, address, sizeof m, true)) return AMBER_ERR_BAD_ADDRESS; // we write it back
-    if (!copy_from_user(space, &m, address, sizeof m)) return AMBER_ERR_BAD_ADDRESS;
+    if (!copy_from_writable_user(space, &m, address, sizeof m)) return AMBER_ERR_BAD_ADDRESS; // we write it back
     if (m.buffer_count > AMBER_IPC_MAX_BUFFERS || m.handle_count > AMBER_IPC_MAX_HANDLES || m.reserved0 != 0) {
         return AMBER_ERR_INVALID_ARGUMENT;
     }

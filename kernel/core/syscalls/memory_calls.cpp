@@ -53,8 +53,11 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         uint64_t in_page = arch::page_size - (address % arch::page_size);
         uint64_t n = length < in_page ? length : in_page;
         void* kernel_pointer = arch::physical_to_virtual(physical);
+        // Into the target page only once the whole source piece is known to be readable: a failed
+        // chunk leaves the target untouched beyond the committed progress.
         bool copied = direction == Direction::FromSpace ? copy_to_user(*caller.space, buffer, kernel_pointer, n)
-                                                        : copy_from_user(*caller.space, kernel_pointer, buffer, n);
+                                                        : user_range_accessible(*caller.space, buffer, n, false) &&
+                                                              copy_from_user(*caller.space, kernel_pointer, buffer, n);
         if (!copied) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         arguments.set(1, address + n); // commit
         arguments.set(2, buffer + n);
