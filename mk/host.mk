@@ -1,7 +1,7 @@
 # Host unit tests: kernel/lib and the hardware-independent parts of kernel/core compiled for the
 # build machine behind a fake arch (kernel/arch/host), linked with Boost.Test (shared library).
 #
-# make host-test              build build/host/unit_tests and run every test case
+# make host-test              build build/host/unit_tests and run every test case (through the harness)
 # make host-test HOST_SANITIZE=   the same without ASan/UBSan
 # build/host/unit_tests --run_test=ustar --log_level=all   one suite, verbosely
 
@@ -39,26 +39,11 @@ $(HOST_TEST_BIN): $(HOST_OBJECTS)
 	@echo "  LD      $@"
 	@$(HOST_CXX) $(HOST_CXXFLAGS) -o $@ $(HOST_OBJECTS) -lboost_unit_test_framework
 
-# Turns Boost's --report_level=short report ("  N test cases out of M passed", "... failed"; failed
-# includes aborted) into the summary line. If the binary died before reporting, every test case it
-# announced ("Running M test cases...") counts as failed.
-HOST_TEST_SUMMARY = awk -v status="$$status" ' \
-    /^Running [0-9]+ test cases?/ { total = $$2 } ; \
-    /^  [0-9]+ test cases? out of [0-9]+ passed$$/ { passed = $$1 ; reported = 1 } ; \
-    /^  [0-9]+ test cases? out of [0-9]+ failed$$/ { failed = $$1 } ; \
-    END { \
-        if (!reported && status != 0) failed = total > 0 ? total : 1 ; \
-        if (status != 0) print "host: unit_tests exited with status " status ; \
-        printf "host: %d passed, %d failed\n", passed, failed \
-    }'
-
-# The exit status is the test binary's. The user programs are tested too when they have been built.
+# Runs the host tier of the test harness (tests/harness/run_tests.py), which runs the binary, reads
+# Boost's report and ends with "N passed, M failed"; it exits non-zero on any failure. The user
+# programs are checked too when they have been built.
 .PHONY: host-test
 host-test: $(HOST_TEST_BIN)
-	@{ AMBER_USER_BIN_DIR=$(USER_DIR)/bin $(HOST_TEST_BIN) --report_level=short --color_output=no 2>&1; \
-	    echo $$? > $(HOST_DIR)/unit_tests.status; } | tee $(HOST_DIR)/unit_tests.log; \
-	status=$$(cat $(HOST_DIR)/unit_tests.status); \
-	$(HOST_TEST_SUMMARY) $(HOST_DIR)/unit_tests.log; \
-	exit $$status
+	@python3 tests/harness/run_tests.py --tiers host
 
 -include $(HOST_OBJECTS:.o=.d)

@@ -5,14 +5,10 @@
 
 #include "objects.hpp"
 #include "scheduler.hpp"
-#include "stress.hpp"
 #include "user_memory.hpp"
 
 namespace kernel {
 namespace {
-
-constexpr uint64_t pages_between_preemption_points = 16;
-constexpr uint64_t syscall_instruction_length = 2;
 
 uint64_t total_length(const amber_ipc_message& m) {
     uint64_t total = 0;
@@ -98,9 +94,9 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
         __builtin_memcpy(destination_page, source_page, n);
         s.transferred += n;
         d.transferred += n;
-        if (++chunks % pages_between_preemption_points == 0 && s.transferred < total_length(s)) {
-            forced = stress_fires(StressPoint::Preemption);
-            if (preemption_due() || forced) return CopyEnd::Preempted;
+        if (++chunks % pages_between_preemption_points == 0 && s.transferred < total_length(s) &&
+            preemption_point(forced)) {
+            return CopyEnd::Preempted;
         }
     }
 }
@@ -121,7 +117,7 @@ void transfer_handles(Thread& sender, const Message& from, Message& to) {
 }
 
 void complete_waiting_call(Thread& thread, amber_status status, uint64_t value) {
-    thread.context.frame.rip += syscall_instruction_length;
+    thread.context.frame.rip += arch::syscall_instruction_length;
     thread.context.frame.rax = status;
     thread.context.frame.rdx = value;
     if (thread.run_state == RunState::Waiting) end_wait_for_completion(&thread);

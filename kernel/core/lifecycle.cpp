@@ -10,21 +10,11 @@
 namespace kernel {
 namespace {
 
-Space* spaces = nullptr;
 uint64_t live_threads = 0;
 uint64_t init_space_id = 0;
 int64_t init_status = 0;
 bool init_status_set = false;
 bool boot_finished = false; // until then no power-off: the first programs are still being started
-
-void unlink_space(Space* space) {
-    for (Space** s = &spaces; *s != nullptr; s = &(*s)->next_space) {
-        if (*s == space) {
-            *s = space->next_space;
-            return;
-        }
-    }
-}
 
 void power_off_if_idle() {
     if (live_threads != 0 || !boot_finished) return;
@@ -66,7 +56,6 @@ void Space::on_destroy() {
     handles.clear();
     page_table.destroy();
     area_count = 0;
-    unlink_space(this);
     power_off_if_idle();
 }
 
@@ -86,8 +75,6 @@ Space* create_space(lib::StringView name, uint64_t id, Space* parent) {
     }
     size_t n = name.size < Space::max_name - 1 ? name.size : Space::max_name - 1;
     for (size_t i = 0; i < n; ++i) space->name[i] = name.data[i];
-    space->next_space = spaces;
-    spaces = space;
     if (parent != nullptr) {
         space->parent = parent;
         space->next_sibling = parent->children;
@@ -105,7 +92,6 @@ Thread* create_thread(Space& space, uint64_t id) {
     thread->next_in_space = space.threads;
     space.threads = thread;
     ++space.thread_count;
-    space.had_threads = true;
     ++live_threads;
     return thread;
 }

@@ -63,6 +63,7 @@ T* object_cast(Object* object) {
     return object != nullptr && object->type() == T::object_type ? static_cast<T*>(object) : nullptr;
 }
 
+// A name for logs: "thread", "space", ...
 const char* object_type_name(ObjectType type);
 
 } // namespace kernel

@@ -5,31 +5,11 @@
 
 #include "../lib/elf64.hpp"
 #include "address_space.hpp"
-#include "frame_allocator.hpp"
 #include "lifecycle.hpp"
 #include "scheduler.hpp"
 #include "user_memory.hpp"
 
 namespace kernel {
-namespace {
-
-// Writes into the new process regardless of page permissions (read-only text included).
-void write_initial(Space& process, uint64_t address, const uint8_t* bytes, size_t length) {
-    while (length > 0) {
-        uint64_t physical;
-        arch::Access access;
-        bool mapped = process.page_table.lookup(address, physical, access);
-        if (!mapped) return; // cannot happen: the segment was mapped just before
-        size_t in_page = arch::page_size - (address & (arch::page_size - 1));
-        size_t chunk = length < in_page ? length : in_page;
-        __builtin_memcpy(arch::physical_to_virtual(physical), bytes, chunk);
-        address += chunk;
-        bytes += chunk;
-        length -= chunk;
-    }
-}
-
-} // namespace
 
 bool load_program(Space& process, lib::ByteView elf, const ProgramArguments& arguments, const char*& error) {
     lib::Elf64Image image(elf, AMBER_USER_MIN, AMBER_USER_STACK_TOP - AMBER_USER_STACK_SIZE);
@@ -48,7 +28,10 @@ bool load_program(Space& process, lib::ByteView elf, const ProgramArguments& arg
             error = "out of memory loading a segment";
             return false;
         }
-        write_initial(process, s.virtual_address, elf.data + s.file_offset, s.file_size);
+        if (!copy_to_user_ignoring_protection(process, s.virtual_address, elf.data + s.file_offset, s.file_size)) {
+            error = "segment not mapped"; // cannot happen: it was mapped just before
+            return false;
+        }
     }
     uint64_t done;
     if (allocate_pages(process, AMBER_USER_STACK_TOP - AMBER_USER_STACK_SIZE, AMBER_USER_STACK_SIZE,

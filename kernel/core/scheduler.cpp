@@ -32,10 +32,11 @@ uint64_t ticks_since_boot() { return tick_count; }
 void request_reschedule() { reschedule_requested = true; }
 bool reschedule_pending() { return reschedule_requested; }
 
-bool preemption_due() {
+bool preemption_point(bool& forced) {
+    forced = stress_fires(StressPoint::Preemption);
     arch::poll_interrupts();
     if (slice_deadline != 0 && arch::timestamp() >= slice_deadline) reschedule_requested = true;
-    return reschedule_requested;
+    return forced || reschedule_requested;
 }
 
 namespace {
@@ -43,7 +44,6 @@ namespace {
 void forget_stopped_wait(Thread* thread) {
     if (Object* object = thread->stopped_waiting_for) {
         thread->stopped_waiting_for = nullptr;
-        thread->was_waiting = false;
         object->release();
     }
 }
@@ -76,21 +76,18 @@ void wake_to_restart(Thread* thread) {
 void make_runnable(Thread* thread) {
     forget_stopped_wait(thread);
     thread->run_state = RunState::Runnable;
-    thread->stop_requested = false;
     if (thread != current) run_queue.push_back(thread);
 }
 
-void stop_thread(Thread* thread, bool requested) {
+void stop_thread(Thread* thread) {
     ipc_break(*thread); // links are never exported: the other side re-makes its call
     if (thread->run_state == RunState::Runnable) {
         run_queue.remove(thread);
     } else if (thread->run_state == RunState::Waiting) {
         forget_stopped_wait(thread);
         thread->stopped_waiting_for = leave_wait(thread, true); // its reference moves here
-        thread->was_waiting = true;
     }
     if (thread->run_state != RunState::Exited) thread->run_state = RunState::Stopped;
-    if (requested) thread->stop_requested = true;
 }
 
 void wait_current(WaitQueue& queue, Object* object) {
@@ -99,7 +96,6 @@ void wait_current(WaitQueue& queue, Object* object) {
     thread->wait_queue = &queue;
     object->retain(); // the object outlives every wait on it
     thread->waiting_for = object;
-    thread->was_waiting = false;
     queue.push_back(thread);
 }
 
@@ -132,7 +128,7 @@ unsigned wake_all(WaitQueue& queue) {
 }
 
 void unschedule(Thread* thread) {
-    stop_thread(thread, false);
+    stop_thread(thread);
     forget_stopped_wait(thread);
     thread->run_state = RunState::Exited;
     if (thread == current) current = nullptr;

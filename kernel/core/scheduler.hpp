@@ -19,16 +19,19 @@ uint64_t ticks_since_boot();
 // Ends the current time slice at the next return to user mode.
 void request_reschedule();
 bool reschedule_pending();
-// For preemption points in long calls: true when the current time slice is over. Takes pending
-// interrupts, and also compares the TSC with the slice's deadline, because some hypervisors (the
-// pvm backend) deliver no interrupt in a one-instruction window.
-bool preemption_due();
+// Long calls pass a preemption point every this many pages.
+constexpr uint64_t pages_between_preemption_points = 16;
+// A preemption point: true when the call must commit its progress and restart, because its time
+// slice is over or restart stress says so (`forced`). Takes pending interrupts, and also compares
+// the TSC with the slice's deadline, because some hypervisors (the pvm backend) deliver no
+// interrupt in a one-instruction window.
+bool preemption_point(bool& forced);
 
 // Stopped -> Runnable.
 void make_runnable(Thread* thread);
-// Takes a Runnable or Waiting thread out of its queue; it becomes Stopped (stop_requested says
-// whether only set_state may resume it). Its registers already describe a restartable point.
-void stop_thread(Thread* thread, bool requested);
+// Takes a Runnable or Waiting thread out of its queue; it becomes Stopped until set_state resumes
+// it. Its registers already describe a restartable point.
+void stop_thread(Thread* thread);
 // The current thread waits in `queue` for `object` (holding a reference to it until the wait
 // ends); the caller has prepared its registers.
 void wait_current(WaitQueue& queue, Object* object);

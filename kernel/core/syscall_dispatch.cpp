@@ -29,8 +29,6 @@ bool entry_restartable(uint64_t call) {
     return call != AMBER_SYS_thread_exit && call != AMBER_SYS_process_exit && call != AMBER_SYS_system_poweroff;
 }
 
-constexpr uint64_t syscall_instruction_length = 2;
-
 // A transfer binding carries over only restarts of the IPC call that made it.
 bool continues_ipc(uint64_t call) {
     return call == AMBER_SYS_ipc_send || call == AMBER_SYS_ipc_call || call == AMBER_SYS_ipc_wait_receive ||
@@ -68,7 +66,7 @@ void handle_syscall(arch::UserFrame& frame) {
             break;
         case SyscallResult::Kind::Restart:
         case SyscallResult::Kind::Wait:
-            frame.rip -= syscall_instruction_length;
+            frame.rip -= arch::syscall_instruction_length;
             frame.rax = result.continuation;
             ++caller->restarts;
             count_restart(result.forced);

@@ -37,12 +37,10 @@ class Thread final : public Object {
     arch::ThreadContext context; // 16-byte aligned
     Space* space;                // holds a reference for the thread object's whole life
     RunState run_state = RunState::Stopped;
-    bool stop_requested = false; // stopped by get_state: resumes only through set_state
-    bool was_waiting = false;    // stopped while waiting (reported in the state flags)
 
     WaitQueue* wait_queue = nullptr;       // while Waiting
     Object* waiting_for = nullptr;         // while Waiting (no reference held: the queue's owner outlives it)
-    Object* stopped_waiting_for = nullptr; // what it waited on when stopped; holds a reference
+    Object* stopped_waiting_for = nullptr; // what it waited on when stopped (if it was); holds a reference
     Thread* next_waiter = nullptr;         // WaitQueue link
     Thread* next_in_run_queue = nullptr;
     Thread* next_in_space = nullptr;
@@ -90,10 +88,8 @@ class Space final : public Object {
     HandleTable handles;
     Thread* threads = nullptr; // live (not exited) threads, each holding a reference to us
     uint32_t thread_count = 0;
-    bool had_threads = false; // counts towards "all processes have exited"
     MemoryArea areas[max_memory_areas] = {};
     uint32_t area_count = 0;
-    Space* next_space = nullptr;
     Region* regions = nullptr; // regions offered from this space (faults look here for keepers)
     // Nesting (Fluke): a space made by space_create belongs to the creating space and is
     // destroyed with it. No references: a child unlinks itself when it ends.

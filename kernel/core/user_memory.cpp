@@ -37,6 +37,15 @@ bool user_range_accessible(const Space& process, uint64_t user_address, size_t l
     return for_each_user_chunk(process, user_address, length, writable, [](uint8_t*, size_t) {});
 }
 
+bool copy_to_user_ignoring_protection(const Space& process, uint64_t user_destination, const void* source,
+                                      size_t length) {
+    const auto* in = static_cast<const uint8_t*>(source);
+    return for_each_user_chunk(process, user_destination, length, false, [&](uint8_t* p, size_t n) {
+        __builtin_memcpy(p, in, n);
+        in += n;
+    });
+}
+
 bool copy_from_writable_user(const Space& process, void* destination, uint64_t user_source, size_t length) {
     auto* out = static_cast<uint8_t*>(destination);
     return for_each_user_chunk(process, user_source, length, true, [&](uint8_t* p, size_t n) {

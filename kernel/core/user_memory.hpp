@@ -14,6 +14,9 @@ namespace kernel {
 
 [[nodiscard]] bool copy_from_user(const Space& process, void* destination, uint64_t user_source, size_t length);
 [[nodiscard]] bool copy_to_user(const Space& process, uint64_t user_destination, const void* source, size_t length);
+// copy_to_user into pages of any protection (a loader filling read-only text).
+[[nodiscard]] bool copy_to_user_ignoring_protection(const Space& process, uint64_t user_destination, const void* source,
+                                                    size_t length);
 // copy_from_user that also requires the source to be writable (one walk for read-then-write-back).
 [[nodiscard]] bool copy_from_writable_user(const Space& process, void* destination, uint64_t user_source,
                                            size_t length);

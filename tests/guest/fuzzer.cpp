@@ -68,7 +68,7 @@ uint64_t user_address(Random& r) { return (0x10000000 + r.below(64) * 4096) | (r
 // Arguments by the kind of call; some calls get plausible state structs in the scratch buffer.
 uint64_t argument(Random& r, uint64_t call, unsigned index) {
     if (index == 0 && call != AMBER_SYS_debug_write && call != AMBER_SYS_system_stats &&
-        call != AMBER_SYS_port_create && call != AMBER_SYS_thread_set_fs_base && call < AMBER_SYS_space_create + 100) {
+        call != AMBER_SYS_port_create && call != AMBER_SYS_thread_set_fs_base) {
         return handle(r);
     }
     switch (r.below(5)) {

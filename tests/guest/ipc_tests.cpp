@@ -56,8 +56,10 @@ AMBER_TEST(one_way_messages_of_every_size_arrive_whole_in_both_orders) {
             amber_ipc_message m = message({buffer(payload, first), buffer(payload + first, n - first)});
             if (receiver_first) {
                 amber::start_thread(receive_one, &r, server_stack, stack_size);
-                CHECK(wait_until([&] { return amber::sys::null().ok() && r.done == false; }));
-                for (int i = 0; i < 5; ++i) amber::sys::thread_yield(); // let it wait
+                CHECK(wait_until([&] { // the receiver waits in the port set
+                    amber_port_set_state state{};
+                    return get_state(e.set, state) == AMBER_OK && state.waiter_count == 1;
+                }));
                 CHECK_EQ(amber::sys::ipc_send(e.port, &m).status, AMBER_OK);
             } else {
                 // The sender waits (in the kernel) until the receiver arrives: send from a helper.
@@ -67,9 +69,11 @@ AMBER_TEST(one_way_messages_of_every_size_arrive_whole_in_both_orders) {
                 pending = m;
                 port = e.port;
                 sent = AMBER_ERR_BUSY;
+                uint64_t waits = waits_in(AMBER_SYS_ipc_send);
                 amber::start_thread([](void*) { sent = amber::sys::ipc_send(port, &pending).status; }, nullptr,
                                     helper_stack, stack_size);
-                for (int i = 0; i < 5; ++i) amber::sys::thread_yield();
+                CHECK(wait_until([&] { return waits_in(AMBER_SYS_ipc_send) > waits; })); // the sender waits
+                CHECK_EQ(sent, AMBER_ERR_BUSY);
                 receive_one(&r);
                 CHECK(wait_until([] { return sent != AMBER_ERR_BUSY; }));
                 CHECK_EQ(sent, AMBER_OK);

@@ -61,4 +61,11 @@ inline uint64_t restarts_of(uint64_t call) {
     return stats.restarts[call];
 }
 
+// Restarts of `call` not forced by stress: above all, the times a thread waited in it.
+inline uint64_t waits_in(uint64_t call) {
+    amber_stats stats{};
+    amber::sys::system_stats(&stats, sizeof stats);
+    return stats.restarts[call] - stats.forced_restarts[call];
+}
+
 } // namespace object_tests

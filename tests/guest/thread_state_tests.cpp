@@ -110,16 +110,14 @@ AMBER_TEST(thread_blocked_in_mutex_lock_exports_its_call_and_resumes_in_a_fresh_
 
 struct CondJob {
     amber_handle_t mutex, cond;
-    volatile int ready;    // guarded by mutex
-    volatile int woken;    // times the waiter saw ready
-    volatile bool waiting; // set just before cond_wait
+    volatile int ready; // guarded by mutex
+    volatile int woken; // times the waiter saw ready
 };
 
 void cond_job(void* argument) {
     auto* job = static_cast<CondJob*>(argument);
     amber::sys::mutex_lock(job->mutex);
     while (job->ready == 0) {
-        job->waiting = true;
         amber::sys::cond_wait(job->cond, job->mutex); // returns holding the mutex
     }
     job->woken = job->woken + 1;
@@ -127,7 +125,7 @@ void cond_job(void* argument) {
 }
 
 AMBER_TEST(cond_wait_is_multi_stage_and_survives_export) {
-    CondJob job{handle_of(amber::sys::mutex_create(0)), handle_of(amber::sys::cond_create(0)), 0, 0, false};
+    CondJob job{handle_of(amber::sys::mutex_create(0)), handle_of(amber::sys::cond_create(0)), 0, 0};
     CHECK_EQ(amber::sys::cond_wait(job.cond, job.mutex).status, AMBER_ERR_BAD_STATE); // mutex not held
     amber_handle_t thread = start(cond_job, &job, 1);
     CHECK(wait_until([&] { return cond_waiters(job.cond) == 1; }));

@@ -7,35 +7,6 @@
 extern "C" [[noreturn]] void arch_return_to_user(const arch::UserFrame* frame);
 
 namespace arch {
-namespace {
-
-// FXSAVE image of a freshly initialised FPU: FCW 0x37f, MXCSR 0x1f80, everything else 0.
-FpuState initial_fpu_state() {
-    FpuState s{};
-    s.bytes[0] = 0x7f;
-    s.bytes[1] = 0x03;
-    s.bytes[24] = 0x80;
-    s.bytes[25] = 0x1f;
-    return s;
-}
-
-} // namespace
-
-void initialize_user_context(ThreadContext& context, uint64_t entry, uint64_t stack_top, uint64_t arg0, uint64_t arg1) {
-    context.frame = UserFrame{};
-    context.frame.rip = entry;
-    context.frame.rsp = stack_top;
-    context.frame.rdi = arg0;
-    context.frame.rsi = arg1;
-    context.frame.cs = selector::user_code;
-    context.frame.ss = selector::user_data;
-    context.frame.rflags = rflags_interrupt_enable | rflags_reserved_one;
-    context.frame.vector = 0; // not a syscall frame: leave through iretq
-    context.fpu = initial_fpu_state();
-    context.fs_base = 0;
-    context.gs_base = 0;
-}
-
 void switch_context(ThreadContext* previous, ThreadContext& next) {
     if (previous == &next) return;
     if (previous != nullptr) {
@@ -61,7 +32,7 @@ void enter_user(ThreadContext& current) {
     // Never hand the CPU a frame that would fault in kernel mode on the way out.
     f.cs = selector::user_code;
     f.ss = selector::user_data;
-    f.rflags = (f.rflags & 0xcd5) | rflags_interrupt_enable | rflags_reserved_one; // arithmetic flags, TF, DF
+    f.rflags = (f.rflags & user_rflags_mask) | rflags_interrupt_enable | rflags_reserved_one;
     // iretq/sysret to a non-canonical rip would fault in kernel mode: send such a thread to address
     // 0 instead, where it takes an ordinary user-mode page fault.
     bool canonical = f.rip < 0x0000800000000000ull || f.rip >= 0xffff800000000000ull;

@@ -58,6 +58,39 @@ amber_status receiver_message(Thread& receiver, Message& message) {
     return load_message(*receiver.space, receiver.context.frame.rsi, message);
 }
 
+enum class MoveEnd { Delivered, Preempted, WaitingForKeeper, SenderFault, ReceiverFault };
+
+// Moves the message of `sender` to `receiver`, bound to each other; `caller` is whichever of them
+// is running. At a preemption point the progress is committed in both descriptors; a fault in a
+// kept region makes the caller wait for the keeper (the binding stays). Otherwise the binding ends
+// and the sender's descriptor is reset for reuse (a restarted call sends it whole); a receiver
+// gets nothing from a sender whose buffer faulted, and on delivery its descriptor gets the
+// truncation flag, the port's badge and the handles.
+MoveEnd move_message(Thread& caller, Thread& sender, Message& sent, Thread& receiver, Message& received,
+                     const Port& port, bool& forced) {
+    CopyEnd end = copy_message(sent, received, forced);
+    if (end == CopyEnd::Preempted) {
+        store_message(sent);
+        store_message(received);
+        return MoveEnd::Preempted;
+    }
+    if (fault_went_to_keeper(caller, end, sent, received)) return MoveEnd::WaitingForKeeper;
+    unbind(sender, receiver);
+    sent.descriptor.transferred = 0;
+    store_message(sent);
+    if (end == CopyEnd::SourceFault) {
+        received.descriptor.transferred = 0;
+        store_message(received);
+        return MoveEnd::SenderFault;
+    }
+    if (end == CopyEnd::DestinationFault) return MoveEnd::ReceiverFault;
+    if (end == CopyEnd::DestinationFull) received.descriptor.flags |= AMBER_IPC_TRUNCATED;
+    received.descriptor.badge = port.badge;
+    transfer_handles(sender, sent, received);
+    store_message(received);
+    return MoveEnd::Delivered;
+}
+
 } // namespace
 
 // Sender side, shared by ipc_send and ipc_call (the caller is the sender).
@@ -102,28 +135,17 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
         received.descriptor.flags = 0;
     }
     bool forced;
-    CopyEnd end = copy_message(sent, received, forced);
-    if (end == CopyEnd::Preempted) { // commit the progress on both sides
-        store_message(sent);
-        store_message(received);
-        return SyscallResult::restart(call, forced);
-    }
-    if (fault_went_to_keeper(caller, end, sent, received)) return SyscallResult::wait(call);
-    unbind(caller, *receiver);
-    sent.descriptor.transferred = 0; // reusable; a restarted call sends it whole again
-    store_message(sent);
-    if (end == CopyEnd::SourceFault) {
+    switch (move_message(caller, caller, sent, *receiver, received, *port, forced)) {
+    case MoveEnd::Preempted: return SyscallResult::restart(call, forced);
+    case MoveEnd::WaitingForKeeper: return SyscallResult::wait(call);
+    case MoveEnd::SenderFault:
         wake_thread(receiver); // it waits again for a whole message
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-    }
-    if (end == CopyEnd::DestinationFault) {
+    case MoveEnd::ReceiverFault:
         complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
         return SyscallResult::restart(call); // try the next receiver
+    case MoveEnd::Delivered: break;
     }
-    if (end == CopyEnd::DestinationFull) received.descriptor.flags |= AMBER_IPC_TRUNCATED;
-    received.descriptor.badge = port->badge;
-    transfer_handles(caller, sent, received);
-    store_message(received);
     if (!is_call) {
         complete_waiting_call(*receiver, AMBER_OK, 0);
         return SyscallResult::done(AMBER_OK);
@@ -197,30 +219,17 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
     }
     if (received.descriptor.transferred == 0) sent.descriptor.transferred = 0; // a fresh start on both sides
     bool forced;
-    CopyEnd end = copy_message(sent, received, forced);
-    if (end == CopyEnd::Preempted) { // commit the progress on both sides
-        store_message(sent);
-        store_message(received);
-        return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
-    }
-    if (fault_went_to_keeper(caller, end, sent, received)) return SyscallResult::wait(AMBER_SYS_ipc_wait_receive);
-    unbind(caller, *sender);
-    sent.descriptor.transferred = 0; // the sender's descriptor is reusable (or re-sent whole)
-    store_message(sent);
-    if (end == CopyEnd::SourceFault) {
+    switch (move_message(caller, *sender, sent, caller, received, *port, forced)) {
+    case MoveEnd::Preempted: return SyscallResult::restart(AMBER_SYS_ipc_wait_receive, forced);
+    case MoveEnd::WaitingForKeeper: return SyscallResult::wait(AMBER_SYS_ipc_wait_receive);
+    case MoveEnd::SenderFault:
         complete_waiting_call(*sender, AMBER_ERR_BAD_ADDRESS, 0);
-        received.descriptor.transferred = 0;
-        store_message(received);
         return SyscallResult::restart(AMBER_SYS_ipc_wait_receive); // wait for another message
-    }
-    if (end == CopyEnd::DestinationFault) {
+    case MoveEnd::ReceiverFault:
         wake_thread(sender); // it sends again, to somebody else
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    case MoveEnd::Delivered: break;
     }
-    if (end == CopyEnd::DestinationFull) received.descriptor.flags |= AMBER_IPC_TRUNCATED;
-    received.descriptor.badge = port->badge;
-    transfer_handles(*sender, sent, received);
-    store_message(received);
     if (sender->context.frame.rax != AMBER_SYS_ipc_call) {
         complete_waiting_call(*sender, AMBER_OK, 0);
         return SyscallResult::done(AMBER_OK, 0);

@@ -9,21 +9,13 @@
 #include "../address_space.hpp"
 #include "../ipc.hpp"
 #include "../scheduler.hpp"
-#include "../stress.hpp"
 #include "../syscall.hpp"
 #include "../user_memory.hpp"
 
 namespace kernel {
 namespace {
 
-constexpr uint64_t pages_between_preemption_points = 16;
 constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
-
-// True when a long call should stop here and restart (committing first).
-bool preemption_point(bool& forced) {
-    forced = stress_fires(StressPoint::Preemption);
-    return preemption_due() || forced;
-}
 
 enum class Direction { FromSpace, ToSpace };
 

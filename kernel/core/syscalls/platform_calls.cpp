@@ -17,15 +17,10 @@ SyscallResult sys_null(Thread&, SyscallArguments&) { return SyscallResult::done(
 SyscallResult sys_debug_write(Thread& caller, SyscallArguments& arguments) {
     uint64_t address = arguments[0], length = arguments[1];
     if (length > (1u << 20)) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    char chunk[256];
     // Validate the whole buffer first so that a bad one prints nothing.
-    for (uint64_t done = 0; done < length; done += sizeof chunk) {
-        uint64_t n = length - done < sizeof chunk ? length - done : sizeof chunk;
-        if (!copy_from_user(*caller.space, chunk, address + done, 1) ||
-            !copy_from_user(*caller.space, chunk, address + done + n - 1, 1)) {
-            return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-        }
-    }
+    if (!user_range_accessible(*caller.space, address, length, false))
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    char chunk[256];
     for (uint64_t done = 0; done < length; done += sizeof chunk) {
         uint64_t n = length - done < sizeof chunk ? length - done : sizeof chunk;
         if (!copy_from_user(*caller.space, chunk, address + done, n)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);

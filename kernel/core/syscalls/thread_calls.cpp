@@ -13,7 +13,6 @@ namespace kernel {
 namespace {
 
 constexpr uint32_t known_thread_flags = AMBER_THREAD_STOPPED | AMBER_THREAD_WAITING | AMBER_THREAD_EXITED;
-constexpr uint64_t user_rflags = 0xcd5; // CF PF AF ZF SF TF DF OF
 constexpr unsigned mxcsr_offset = 24;
 constexpr uint32_t mxcsr_valid = 0xffbf; // DAZ and reserved bits cleared: fxrstor faults on them
 
@@ -28,7 +27,7 @@ void registers_in(const amber_thread_registers& r, arch::ThreadContext& c) {
     f.rax = r.rax, f.rbx = r.rbx, f.rcx = r.rcx, f.rdx = r.rdx, f.rsi = r.rsi, f.rdi = r.rdi, f.rbp = r.rbp;
     f.rsp = r.rsp, f.r8 = r.r8, f.r9 = r.r9, f.r10 = r.r10, f.r11 = r.r11, f.r12 = r.r12, f.r13 = r.r13;
     f.r14 = r.r14, f.r15 = r.r15, f.rip = r.rip;
-    f.rflags = (r.rflags & user_rflags) | arch::rflags_interrupt_enable | arch::rflags_reserved_one;
+    f.rflags = (r.rflags & arch::user_rflags_mask) | arch::rflags_interrupt_enable | arch::rflags_reserved_one;
     f.cs = arch::selector::user_code;
     f.ss = arch::selector::user_data;
     f.vector = 0; // leave through iretq: every register is live
@@ -53,13 +52,13 @@ amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     auto state = state_with_header<amber_thread_state>(thread);
     registers_out(thread.context, state.registers);
     bool exited = thread.run_state == RunState::Exited;
-    bool waiting = thread.run_state == RunState::Waiting || thread.was_waiting;
+    bool waiting = thread.run_state == RunState::Waiting || thread.stopped_waiting_for != nullptr;
     state.flags = (exited ? AMBER_THREAD_EXITED : AMBER_THREAD_STOPPED) | (waiting ? AMBER_THREAD_WAITING : 0);
     state.restarts = thread.restarts;
     state.cancels = thread.cancels;
     __builtin_memcpy(state.fpu, thread.context.fpu.bytes, sizeof state.fpu);
     amber_status status = state_out(caller, buffer, size, state);
-    if (status == AMBER_OK && !exited) stop_thread(&thread, true); // commit only once copied out
+    if (status == AMBER_OK && !exited) stop_thread(&thread); // commit only once copied out
     return status;
 }
 

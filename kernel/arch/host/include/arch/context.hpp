@@ -19,18 +19,6 @@ struct EnteredUser : std::runtime_error {
 };
 } // namespace host
 
-inline void initialize_user_context(ThreadContext& context, uint64_t entry, uint64_t stack_top, uint64_t arg0,
-                                    uint64_t arg1) {
-    context = ThreadContext{};
-    context.frame.rip = entry;
-    context.frame.rsp = stack_top;
-    context.frame.rdi = arg0;
-    context.frame.rsi = arg1;
-    context.frame.cs = selector::user_code;
-    context.frame.ss = selector::user_data;
-    context.frame.rflags = rflags_interrupt_enable | rflags_reserved_one;
-}
-
 inline void switch_context(ThreadContext*, ThreadContext&) {}
 
 inline void set_current_fs_base(ThreadContext& current, uint64_t base) { current.fs_base = base; }

@@ -5,9 +5,6 @@
 
 namespace arch {
 
-// Sets up a fresh context that starts at `entry` with rsp = stack_top, rdi = arg0, rsi = arg1.
-void initialize_user_context(ThreadContext& context, uint64_t entry, uint64_t stack_top, uint64_t arg0, uint64_t arg1);
-
 // Makes `next` the CPU's current user context (saving the FPU state of `previous`, if any).
 void switch_context(ThreadContext* previous, ThreadContext& next);
 

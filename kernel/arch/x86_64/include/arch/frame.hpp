@@ -47,7 +47,32 @@ constexpr uint16_t tss = 0x40;
 // True if `address` lies in the canonical lower half, where user mode lives.
 constexpr bool is_user_address(uint64_t address) { return address < 0x0000800000000000ull; }
 
+// Length of the `syscall` instruction: a call made again starts this far before the return rip.
+constexpr uint64_t syscall_instruction_length = 2;
+
+// The rflags bits user mode may set: CF PF AF ZF SF TF DF OF.
+constexpr uint64_t user_rflags_mask = 0xcd5;
+
 constexpr uint64_t rflags_interrupt_enable = 1u << 9;
 constexpr uint64_t rflags_reserved_one = 1u << 1;
+
+// A fresh user context: it starts at `entry` with rsp = stack_top, rdi = arg0, rsi = arg1, a freshly
+// initialised FPU (FCW 0x37f, MXCSR 0x1f80) and no FS/GS base. Plain data, shared with the host fake.
+inline void initialize_user_context(ThreadContext& context, uint64_t entry, uint64_t stack_top, uint64_t arg0,
+                                    uint64_t arg1) {
+    context = ThreadContext{};
+    context.frame.rip = entry;
+    context.frame.rsp = stack_top;
+    context.frame.rdi = arg0;
+    context.frame.rsi = arg1;
+    context.frame.cs = selector::user_code;
+    context.frame.ss = selector::user_data;
+    context.frame.rflags = rflags_interrupt_enable | rflags_reserved_one;
+    context.frame.vector = 0;    // not a syscall frame: leave through iretq
+    context.fpu.bytes[0] = 0x7f; // FCW 0x037f
+    context.fpu.bytes[1] = 0x03;
+    context.fpu.bytes[24] = 0x80; // MXCSR 0x1f80
+    context.fpu.bytes[25] = 0x1f;
+}
 
 } // namespace arch
