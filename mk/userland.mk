@@ -17,7 +17,7 @@ bench_SOURCES := tests/bench/bench.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
-object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp \
+object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
     tests/guest/object_tests_main.cpp
 
 USER_BINARIES := $(addprefix $(USER_DIR)/bin/,$(USER_PROGRAMS))

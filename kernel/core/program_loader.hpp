@@ -19,4 +19,7 @@ struct ProgramArguments {
 // The first thread gets handle AMBER_HANDLE_FIRST_THREAD; the caller installs the space's own handle.
 bool load_program(Space& space, lib::ByteView elf, const ProgramArguments& arguments, const char*& error);
 
+// The boot archive (ustar) the programs came from; readable by every process (boot_archive_read).
+lib::ByteView boot_archive();
+
 } // namespace kernel

@@ -19,6 +19,7 @@ namespace kernel {
 namespace {
 
 bool init_started = false;
+lib::ByteView archive_in_memory;
 
 // Applies stress=SEED[,RATE[,POINTS]] (RATE per mille, default 100; POINTS letters e p c w).
 void configure_stress_option(const lib::CommandLine& command_line) {
@@ -102,12 +103,15 @@ bool start_program(lib::ByteView archive, lib::StringView specification) {
 
 } // namespace
 
+lib::ByteView boot_archive() { return archive_in_memory; }
+
 void start_kernel(const BootInfo& boot_info) {
     lib::CommandLine command_line(boot_info.command_line);
     if (boot_info.module_count == 0) panic("no boot archive: load the user programs as a module (initrd)");
     const BootModule& module = boot_info.modules[0];
     lib::ByteView archive{static_cast<const uint8_t*>(arch::physical_to_virtual(module.physical_base)),
                           static_cast<size_t>(module.size)};
+    archive_in_memory = archive;
 
     configure_stress_option(command_line);
     lib::StringView start_list = "hello";

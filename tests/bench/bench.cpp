@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
     state.flags = 0;
     amber::sys::object_set_state(thread, &state, sizeof state);
 
-    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 1};
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 1, 0};
     amber_handle_t port = static_cast<amber_handle_t>(amber::sys::port_create(&port_state).value);
     amber_handle_t set = static_cast<amber_handle_t>(amber::sys::port_set_create(0).value);
     amber::sys::port_attach(port, set);

@@ -108,7 +108,7 @@ alignas(4096) uint8_t region_memory[4 * 4096];
 AMBER_TEST(every_object_type_round_trips_its_state) {
     amber_handle_t mutex = handle_of(amber::sys::mutex_create(0));
     amber_handle_t cond = handle_of(amber::sys::cond_create(0));
-    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0xba0b};
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0xba0b, 0};
     amber_handle_t port = handle_of(amber::sys::port_create(&port_state));
     amber_handle_t set = handle_of(amber::sys::port_set_create(0));
     amber_handle_t reference = handle_of(amber::sys::reference_create(0));

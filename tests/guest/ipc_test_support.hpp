@@ -23,7 +23,7 @@ struct Endpoint {
 };
 
 inline Endpoint endpoint(uint64_t badge) {
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
+    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge, 0};
     Endpoint e{object_tests::handle_of(amber::sys::port_create(&state)),
                object_tests::handle_of(amber::sys::port_set_create(0))};
     amber::sys::port_attach(e.port, e.set);

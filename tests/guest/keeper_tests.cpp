@@ -129,7 +129,7 @@ void pager(void*) {
 }
 
 amber_handle_t kept_region(amber_handle_t space, uint64_t base, uint64_t pages, uint64_t badge) {
-    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge};
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge, 0};
     amber_handle_t port = handle_of(amber::sys::port_create(&port_state));
     amber::sys::port_attach(port, keeper.set);
     amber_region_state state{

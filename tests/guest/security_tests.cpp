@@ -153,7 +153,7 @@ AMBER_TEST(a_failed_restart_does_not_leave_a_receiver_bound) {
     map_huge();
     forge::e = endpoint(1);
     forge::send_handle = handle_of(amber::sys::handle_duplicate(forge::e.port, AMBER_RIGHTS_ALL));
-    amber_port_state own{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0xbadull};
+    amber_port_state own{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0xbadull, 0};
     forge::own_port = handle_of(amber::sys::port_create(&own)); // attached to no set
     auto r = static_cast<amber_handle_t>(amber::start_thread(forge::receiver, nullptr, stack_a, stack_size));
     CHECK(wait_until([] { return waiters_of(forge::e.set) == 1; }));
@@ -220,7 +220,7 @@ AMBER_TEST(a_port_freed_during_a_transfer_is_not_used_afterwards) {
             for (int i = 0; i < 3 && !freed::r_done; ++i) amber::sys::null();
             window = true;
             amber::sys::handle_close(freed::e.port); // the last reference: the port is freed
-            amber_port_state st{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0x5157ull};
+            amber_port_state st{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0x5157ull, 0};
             reuse = handle_of(amber::sys::port_create(&st)); // same heap block, LIFO
             return true;
         }
@@ -267,7 +267,7 @@ AMBER_TEST(a_failed_receive_restart_cannot_write_into_the_sender) {
     __builtin_memset(reinterpret_cast<void*>(huge_src), 'S', 16);
     reverse::e = endpoint(1);
     reverse::receive_handle = handle_of(amber::sys::handle_duplicate(reverse::e.set, AMBER_RIGHTS_ALL));
-    amber_port_state own{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0};
+    amber_port_state own{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0, 0};
     reverse::own_port = handle_of(amber::sys::port_create(&own));
     auto s = static_cast<amber_handle_t>(amber::start_thread(reverse::sender, nullptr, stack_a, stack_size));
     for (int i = 0; i < 10; ++i) amber::sys::thread_yield(); // the sender waits on the port

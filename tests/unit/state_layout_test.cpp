@@ -80,6 +80,7 @@ const Field fields[] = {
 
     FIELD(amber_port_state, header, 0),
     FIELD(amber_port_state, badge, 16),
+    FIELD(amber_port_state, port_set_id, 24),
 
     FIELD(amber_port_set_state, header, 0),
     FIELD(amber_port_set_state, port_count, 16),
@@ -156,7 +157,7 @@ struct Size {
 const Size sizes[] = {
     SIZE(amber_state_header, 16, 8), SIZE(amber_thread_registers, 160, 8), SIZE(amber_thread_state, 712, 8),
     SIZE(amber_space_state, 48, 8),  SIZE(amber_region_state, 40, 8),      SIZE(amber_mapping_state, 48, 8),
-    SIZE(amber_port_state, 24, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
+    SIZE(amber_port_state, 32, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
     SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),           SIZE(amber_ipc_buffer, 16, 8),
     SIZE(amber_ipc_message, 112, 8), SIZE(amber_fault_message, 32, 8),

@@ -110,7 +110,8 @@ struct amber_mapping_state {
 
 struct amber_port_state {
     struct amber_state_header header;
-    uint64_t badge; /* delivered to receivers with each message; unforgeable by senders */
+    uint64_t badge;       /* delivered to receivers with each message; unforgeable by senders */
+    uint64_t port_set_id; /* read-only: the port set it is attached to (port_attach), 0 if none */
 };
 
 struct amber_port_set_state {

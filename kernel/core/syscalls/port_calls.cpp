@@ -73,6 +73,7 @@ SyscallResult sys_port_attach(Thread& caller, SyscallArguments& arguments) {
 amber_status export_state(Thread& caller, Port& port, uint64_t buffer, uint64_t size) {
     auto state = state_with_header<amber_port_state>(port);
     state.badge = port.badge;
+    state.port_set_id = port.port_set != nullptr ? port.port_set->id() : 0;
     return state_out(caller, buffer, size, state);
 }
 

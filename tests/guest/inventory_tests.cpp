@@ -1,0 +1,90 @@
+// Guest tests of the calls loaders and checkpointers use: boot_archive_read, space_get_threads,
+// and the port set a port's state names.
+#include "object_test_support.hpp"
+
+using namespace object_tests;
+
+namespace {
+
+alignas(4096) uint8_t archive_copy[96 * 1024];
+
+void park(void*) {
+    for (;;) amber::sys::thread_yield();
+}
+
+alignas(16) uint8_t park_stack[1][4096];
+
+} // namespace
+
+AMBER_TEST(boot_archive_read_copies_the_archive) {
+    amber::SyscallReturn r = amber::sys::boot_archive_read(0ull, archive_copy, sizeof archive_copy);
+    CHECK_EQ(r.status, AMBER_OK);
+    uint64_t size = r.value;
+    CHECK(size >= 10 * 1024 && size % 512 == 0);
+    CHECK(__builtin_memcmp(archive_copy + 257, "ustar", 5) == 0); // first header's magic
+    // A read past 16 pages restarts at preemption points; the result is the same bytes.
+    static uint8_t again[sizeof archive_copy];
+    CHECK_EQ(amber::sys::boot_archive_read(0ull, again, sizeof again).status, AMBER_OK);
+    CHECK(__builtin_memcmp(again, archive_copy, sizeof again) == 0);
+    // Offsets and clipping at the end.
+    uint8_t tail[1024];
+    __builtin_memset(tail, 0x5a, sizeof tail);
+    CHECK_EQ(amber::sys::boot_archive_read(size - 10, tail, sizeof tail).status, AMBER_OK);
+    CHECK_EQ(tail[10], 0x5a); // nothing past the end was written
+    CHECK_EQ(amber::sys::boot_archive_read(size, tail, sizeof tail).status, AMBER_OK);
+    CHECK_EQ(amber::sys::boot_archive_read(size + 1, tail, sizeof tail).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::boot_archive_read(0ull, kernel_address, 100ull).status, AMBER_ERR_BAD_ADDRESS);
+}
+
+AMBER_TEST(space_get_threads_hands_out_every_live_thread) {
+    CHECK(amber::start_thread(park, nullptr, park_stack[0], sizeof park_stack[0]) != 0);
+    amber_handle_t handles[8] = {};
+    amber::SyscallReturn r = amber::sys::space_get_threads(self_space, handles, 8ull);
+    CHECK_EQ(r.status, AMBER_OK);
+    CHECK(r.value >= 2); // the main thread and the parked one
+    uint64_t self = amber::sys::thread_self().value;
+    bool found_self = false;
+    for (uint64_t i = 0; i < r.value && i < 8; ++i) {
+        amber_handle_info info{};
+        CHECK_EQ(amber::sys::object_info(handles[i], &info).status, AMBER_OK);
+        CHECK_EQ(info.type, AMBER_OBJECT_THREAD);
+        CHECK_EQ(info.rights, AMBER_RIGHTS_ALL);
+        if (info.id == self) found_self = true;
+        amber::sys::handle_close(handles[i]);
+    }
+    CHECK(found_self);
+    // Bad arguments change nothing.
+    amber_space_state before{};
+    CHECK_EQ(get_state(self_space, before), AMBER_OK);
+    CHECK_EQ(amber::sys::space_get_threads(self_space, kernel_address, 8ull).status, AMBER_ERR_BAD_ADDRESS);
+    CHECK_EQ(amber::sys::space_get_threads(self_space, handles, 65ull).status, AMBER_ERR_INVALID_ARGUMENT);
+    amber_handle_t weak = handle_of(amber::sys::handle_duplicate(self_space, AMBER_RIGHT_GET_STATE));
+    CHECK_EQ(amber::sys::space_get_threads(weak, handles, 8ull).status, AMBER_ERR_ACCESS_DENIED);
+    amber::sys::handle_close(weak);
+    amber_space_state after{};
+    CHECK_EQ(get_state(self_space, after), AMBER_OK);
+    CHECK_EQ(after.handle_count, before.handle_count);
+    // Counting only.
+    CHECK_EQ(amber::sys::space_get_threads(self_space, handles, 0ull).value, r.value);
+}
+
+AMBER_TEST(port_state_names_its_port_set) {
+    amber_port_state initial{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 7, 0};
+    amber_handle_t port = handle_of(amber::sys::port_create(&initial));
+    amber_handle_t set = handle_of(amber::sys::port_set_create(0x5e7ull));
+    amber_port_state state{};
+    CHECK_EQ(get_state(port, state), AMBER_OK);
+    CHECK_EQ(state.port_set_id, 0u);
+    CHECK_EQ(amber::sys::port_attach(port, set).status, AMBER_OK);
+    CHECK_EQ(get_state(port, state), AMBER_OK);
+    CHECK_EQ(state.port_set_id, 0x5e7ull);
+    state.port_set_id = 99; // read-only: ignored
+    CHECK_EQ(set_state(port, state), AMBER_OK);
+    CHECK_EQ(get_state(port, state), AMBER_OK);
+    CHECK_EQ(state.port_set_id, 0x5e7ull);
+    CHECK_EQ(amber::sys::port_attach(port, 0u).status, AMBER_OK);
+    CHECK_EQ(get_state(port, state), AMBER_OK);
+    CHECK_EQ(state.port_set_id, 0u);
+    amber::sys::handle_close(port);
+    amber::sys::handle_close(set);
+}
