@@ -3,13 +3,45 @@
 USER_DIR := $(BUILD)/user
 INITRD := $(BUILD)/initrd.tar
 
-RUNTIME_SOURCES := userland/runtime/crt0.S userland/runtime/runtime.cpp userland/runtime/test.cpp \
+# The checkpoint image schema for the guest: nanopb's generator (Debian package nanopb) writes C
+# into build/, compiled with the PB_* options Debian's packaged runtime (libprotobuf-nanopb.a) was
+# built with; the runtime itself is linked from the package, never copied into the tree.
+NANOPB_DIR := $(USER_DIR)/images
+NANOPB_GENERATED_C := $(NANOPB_DIR)/amber_image.pb.c
+NANOPB_GENERATED_H := $(NANOPB_DIR)/amber_image.pb.h
+NANOPB_LIBRARY := /usr/lib/x86_64-linux-gnu/libprotobuf-nanopb.a
+NANOPB_DEFINES := -DPB_ENABLE_MALLOC=1
+USER_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -O2 -g -mno-red-zone -fno-stack-protector \
+    -fno-asynchronous-unwind-tables -fcf-protection=none -Wall -Wextra -Werror $(NANOPB_DEFINES) -I$(NANOPB_DIR)
+
+$(NANOPB_GENERATED_C) $(NANOPB_GENERATED_H) &: images/amber_image.proto images/amber_image.options
+	@mkdir -p $(NANOPB_DIR)
+	@echo "  NANOPB  $<"
+	@protoc -Iimages --nanopb_opt=-fimages/amber_image.options --nanopb_out=$(NANOPB_DIR) $<
+
+$(USER_DIR)/$(NANOPB_DIR)/%.c.o: $(NANOPB_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CROSS)gcc $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+# checkpointd's sources include the generated header.
+$(USER_DIR)/checkpointd/%.cpp.o: USER_CXXFLAGS += $(NANOPB_DEFINES) -I$(NANOPB_DIR)
+$(patsubst %,$(USER_DIR)/%.o,$(wildcard checkpointd/*.cpp)): | $(NANOPB_GENERATED_H)
+
+RUNTIME_SOURCES := userland/runtime/crt0.S userland/runtime/runtime.cpp userland/runtime/test.cpp userland/runtime/heap.cpp \
     kernel/lib/format.cpp kernel/lib/memory_functions.cpp
 RUNTIME_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(RUNTIME_SOURCES))
 
 # name -> its sources (besides the runtime)
-USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests
+USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
+    checkpointd counter
 hello_SOURCES := userland/programs/hello.cpp
+counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
+# checkpointd: its own sources, the user-level loader, and the image schema compiled by nanopb.
+LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
+checkpointd_SOURCES := $(sort $(wildcard checkpointd/*.cpp)) $(LOADER_SOURCES) kernel/lib/command_line.cpp \
+    $(NANOPB_GENERATED_C)
+checkpointd_LIBS := $(NANOPB_LIBRARY)
 platform_tests_SOURCES := tests/guest/platform_tests.cpp
 faulter_SOURCES := tests/guest/faulter.cpp
 fuzzer_SOURCES := tests/guest/fuzzer.cpp
@@ -37,7 +69,8 @@ $(USER_DIR)/bin/$(1): $(patsubst %,$(USER_DIR)/%.o,$($(1)_SOURCES)) $(RUNTIME_OB
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	@$(LD_TARGET) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
-	    -T userland/runtime/user.ld -o $$@ $(RUNTIME_OBJECTS) $(patsubst %,$(USER_DIR)/%.o,$($(1)_SOURCES))
+	    -T userland/runtime/user.ld -o $$@ $(RUNTIME_OBJECTS) $(patsubst %,$(USER_DIR)/%.o,$($(1)_SOURCES)) \
+	    $($(1)_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 

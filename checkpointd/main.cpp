@@ -1,0 +1,97 @@
+// checkpointd: the nester of the processes it checkpoints and restores, and the server behind the
+// shell. It starts the storage servers (when the machine has a disk) and the shell, then serves
+// two kinds of clients on one port set: the shell's control port and the supervisor ports of the
+// processes it manages (their badges tell them apart).
+//
+// Arguments: --memory  keep images in memory even when there is a disk
+//            --no-shell  do not start the shell (tests drive checkpointd otherwise)
+#include <amber/abi.h>
+#include <amber/ipc.h>
+
+#include "../userland/lib/protocols.hpp"
+#include "../userland/lib/spawn.hpp"
+#include "../userland/runtime/runtime.hpp"
+#include "commands.hpp"
+#include "storage_setup.hpp"
+
+namespace {
+
+namespace sys = amber::sys;
+namespace protocol = amber::protocol;
+using checkpointd::Output;
+
+constexpr uint64_t control_badge = 0xc0de;
+
+bool has_argument(int argc, char** argv, const char* wanted) {
+    for (int i = 1; i < argc; ++i) {
+        if (__builtin_strcmp(argv[i], wanted) == 0) return true;
+    }
+    return false;
+}
+
+amber_handle_t make_port(uint64_t badge, amber_handle_t set) {
+    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge, 0};
+    auto port = static_cast<amber_handle_t>(sys::port_create(&state).value);
+    sys::port_attach(port, set);
+    return port;
+}
+
+void start_shell(amber_handle_t control_port) {
+    const char* argv[] = {"shell"};
+    amber::SpawnHandle handles[] = {{protocol::control_port_handle, control_port, AMBER_RIGHT_OPERATE}};
+    amber::Spawned spawned;
+    const char* error = nullptr;
+    if (amber::spawn({"shell", argv, 1, handles, 1, 0, false}, spawned, error) != AMBER_OK) {
+        amber::print("checkpointd: cannot start the shell: %s\n", error);
+        return;
+    }
+    sys::handle_close(spawned.thread);
+    // The shell's space stays ours: it ends with checkpointd.
+}
+
+Output output;
+char request[protocol::max_command + 64];
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto set = static_cast<amber_handle_t>(sys::port_set_create(0ull).value);
+    amber_handle_t control = make_port(control_badge, set);
+    checkpointd::Store& store = checkpointd::open_storage(has_argument(argc, argv, "--memory"));
+    checkpointd::Supervisor supervisor(store, set);
+    amber::print("checkpointd: ready, images on %s\n", store.kind());
+    if (!has_argument(argc, argv, "--no-shell")) start_shell(control);
+
+    protocol::Reply reply{};
+    amber_ipc_message in{}, out{};
+    bool owe_reply = false;
+    for (;;) {
+        in = {};
+        in.buffer_count = 1;
+        in.buffers[0] = {reinterpret_cast<uint64_t>(request), sizeof request - 1};
+        amber::SyscallReturn r = owe_reply ? sys::ipc_reply_wait_receive(&out, set, &in) : sys::ipc_wait_receive(set, &in);
+        if (!r.ok()) {
+            owe_reply = false;
+            continue;
+        }
+        owe_reply = r.value == 1;
+        output.clear();
+        reply = {};
+        bool halt = false;
+        if (in.badge == control_badge) {
+            request[in.transferred] = '\0';
+            checkpointd::execute_command(supervisor, request, output, halt);
+            reply.status = output.failed() ? -1 : 0;
+        } else if (!supervisor.serve(in.badge, request, in.transferred, reply.value)) {
+            reply.status = -1;
+        }
+        out = {};
+        out.buffer_count = 2;
+        out.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
+        out.buffers[1] = {reinterpret_cast<uint64_t>(output.text()), output.length()};
+        if (halt) {
+            if (owe_reply) sys::ipc_reply(&out);
+            sys::system_poweroff(0ll);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+#include "rebuild.hpp"
+
+#include <amber/abi.h>
+
+#include "../userland/runtime/runtime.hpp"
+#include "restore.hpp"
+
+namespace checkpointd {
+namespace {
+
+namespace sys = amber::sys;
+
+template <typename State>
+State state_header(uint32_t type, uint64_t id) {
+    State state{};
+    state.header = {AMBER_STATE_VERSION, type, id};
+    return state;
+}
+
+amber_thread_registers registers_from(const amber_image_Registers& r) {
+    return {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,  r.r9,
+            r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags, r.fs_base, r.gs_base};
+}
+
+} // namespace
+
+bool Rebuilder::remember(uint64_t id, uint32_t type, amber::SyscallReturn created) {
+    if (!created.ok() || local_count_ == max_locals) {
+        if (created.ok()) sys::handle_close(static_cast<amber_handle_t>(created.value));
+        return false;
+    }
+    locals_[local_count_++] = {id, type, static_cast<amber_handle_t>(created.value)};
+    return true;
+}
+
+amber_handle_t Rebuilder::find(uint64_t id, uint32_t type) const {
+    for (unsigned i = 0; i < local_count_; ++i) {
+        if (locals_[i].id == id && locals_[i].type == type) return locals_[i].handle;
+    }
+    return 0;
+}
+
+const char* Rebuilder::create_objects(const amber_image_Process& p) {
+    for (pb_size_t i = 0; i < p.memory_count; ++i) {
+        const amber_image_MemoryRange& m = p.memory[i];
+        if (m.kind != AMBER_MEMORY_ANONYMOUS) return "the image has memory of an unsupported kind";
+        if (!sys::memory_allocate(space_, m.base, m.size, m.protection).ok())
+            return "cannot allocate the process's memory (out of memory, or a bad range in the image)";
+    }
+    for (pb_size_t i = 0; i < p.mutexes_count; ++i) {
+        if (!remember(p.mutexes[i].id, AMBER_OBJECT_MUTEX, sys::mutex_create(p.mutexes[i].id)))
+            return "cannot create a mutex";
+    }
+    for (pb_size_t i = 0; i < p.conds_count; ++i) {
+        if (!remember(p.conds[i].id, AMBER_OBJECT_COND, sys::cond_create(p.conds[i].id)))
+            return "cannot create a condition variable";
+    }
+    for (pb_size_t i = 0; i < p.port_sets_count; ++i) {
+        if (!remember(p.port_sets[i].id, AMBER_OBJECT_PORT_SET, sys::port_set_create(p.port_sets[i].id)))
+            return "cannot create a port set";
+    }
+    for (pb_size_t i = 0; i < p.ports_count; ++i) {
+        auto state = state_header<amber_port_state>(AMBER_OBJECT_PORT, p.ports[i].id);
+        state.badge = p.ports[i].badge;
+        if (!remember(p.ports[i].id, AMBER_OBJECT_PORT, sys::port_create(&state))) return "cannot create a port";
+    }
+    for (pb_size_t i = 0; i < p.references_count; ++i) {
+        if (!remember(p.references[i].id, AMBER_OBJECT_REFERENCE, sys::reference_create(p.references[i].id)))
+            return "cannot create a reference";
+    }
+    for (pb_size_t i = 0; i < p.threads_count; ++i) {
+        if (!remember(p.threads[i].id, AMBER_OBJECT_THREAD, sys::thread_create(space_, p.threads[i].id)))
+            return "cannot create a thread";
+    }
+    return nullptr;
+}
+
+const char* Rebuilder::link_objects(const amber_image_Process& p) {
+    for (pb_size_t i = 0; i < p.ports_count; ++i) {
+        if (p.ports[i].port_set_id == 0) continue;
+        amber_handle_t set = find(p.ports[i].port_set_id, AMBER_OBJECT_PORT_SET);
+        if (set == 0 || !sys::port_attach(find(p.ports[i].id, AMBER_OBJECT_PORT), set).ok())
+            return "a port is attached to a port set that is not in the image";
+    }
+    for (pb_size_t i = 0; i < p.references_count; ++i) {
+        const amber_image_Reference& r = p.references[i];
+        if (r.target_id == 0) continue;
+        amber_handle_t target = r.target_type == AMBER_OBJECT_SPACE && r.target_id == space_id_
+                                    ? space_
+                                    : find(r.target_id, r.target_type);
+        if (target == 0) return "a reference points outside the process (not supported)";
+        if (!sys::reference_set(find(r.id, AMBER_OBJECT_REFERENCE), target).ok()) return "cannot set a reference";
+    }
+    for (pb_size_t i = 0; i < p.mutexes_count; ++i) {
+        const amber_image_Mutex& m = p.mutexes[i];
+        auto state = state_header<amber_mutex_state>(AMBER_OBJECT_MUTEX, m.id);
+        state.locked = m.locked ? 1 : 0;
+        state.owner_thread = m.owner_thread_id;
+        if (!sys::object_set_state(find(m.id, AMBER_OBJECT_MUTEX), &state, sizeof state).ok())
+            return "the image has an inconsistent mutex";
+    }
+    return nullptr;
+}
+
+const char* Rebuilder::install_handles(const amber_image_Process& p, const RestoreServices& services) {
+    for (pb_size_t i = 0; i < p.handles_count; ++i) {
+        const amber_image_Handle& h = p.handles[i];
+        amber_handle_t local;
+        if (h.external[0] != '\0') {
+            if (__builtin_strcmp(h.external, "supervisor") != 0) return "the image names an unknown outside service";
+            local = services.supervisor_port;
+        } else if (h.type == AMBER_OBJECT_SPACE && h.object_id == p.space_id) {
+            local = space_;
+        } else {
+            local = find(h.object_id, h.type);
+        }
+        if (local == 0) return "a handle names an object that is not in the image";
+        if (!sys::space_handle_install(space_, h.value, local, h.rights).ok())
+            return "cannot install a handle (bad value or rights in the image)";
+    }
+    return nullptr;
+}
+
+const char* Rebuilder::build(const amber_image_Process& process, const RestoreServices& services) {
+    amber::SyscallReturn created = sys::space_create(0ull);
+    if (!created.ok()) return "cannot create a space";
+    space_ = static_cast<amber_handle_t>(created.value);
+    amber_handle_info info{};
+    sys::object_info(space_, &info);
+    space_id_ = info.id;
+    const char* error = create_objects(process);
+    if (error == nullptr) error = link_objects(process);
+    if (error == nullptr) error = install_handles(process, services);
+    return error;
+}
+
+bool Rebuilder::write_memory(uint64_t address, const void* data, uint64_t length) {
+    return space_ != 0 && sys::memory_write(space_, address, data, length).ok();
+}
+
+const char* Rebuilder::start_threads(const amber_image_Process& p) {
+    // Load every state stopped first, so that no thread runs before all are in place.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (pb_size_t i = 0; i < p.threads_count; ++i) {
+            const amber_image_Thread& t = p.threads[i];
+            auto state = state_header<amber_thread_state>(AMBER_OBJECT_THREAD, t.id);
+            state.registers = registers_from(t.registers);
+            state.flags = pass == 0 ? AMBER_THREAD_STOPPED : 0;
+            __builtin_memcpy(state.fpu, t.fpu, sizeof state.fpu);
+            if (!sys::object_set_state(find(t.id, AMBER_OBJECT_THREAD), &state, sizeof state).ok())
+                return "the image has a thread state the kernel refuses";
+        }
+    }
+    return nullptr;
+}
+
+void Rebuilder::abandon() {
+    if (space_ != 0) sys::object_destroy(space_);
+    amber_handle_t space = finish();
+    if (space != 0) sys::handle_close(space);
+}
+
+amber_handle_t Rebuilder::finish() {
+    for (unsigned i = 0; i < local_count_; ++i) sys::handle_close(locals_[i].handle);
+    local_count_ = 0;
+    amber_handle_t space = space_;
+    space_ = 0;
+    return space;
+}
+
+} // namespace checkpointd
