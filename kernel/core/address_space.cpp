@@ -64,6 +64,24 @@ amber_status allocate_page(Space& space, uint64_t address, uint32_t protection) 
     return AMBER_OK;
 }
 
+amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, uint64_t& physical) {
+    if (space.area_count == Space::max_memory_areas) return AMBER_ERR_LIMIT;
+    uint64_t pages = size / arch::page_size;
+    if (!frames().allocate_contiguous(pages, physical)) return AMBER_ERR_NO_MEMORY;
+    __builtin_memset(arch::physical_to_virtual(physical), 0, size);
+    constexpr uint32_t protection = AMBER_PROT_READ | AMBER_PROT_WRITE;
+    for (uint64_t i = 0; i < pages; ++i) {
+        if (space.page_table.map_user_page(base + i * arch::page_size, physical + i * arch::page_size,
+                                           access_for(protection))) {
+            continue;
+        }
+        for (uint64_t j = 0; j < i; ++j) space.page_table.unmap_user_page(base + j * arch::page_size); // frees
+        for (uint64_t j = i; j < pages; ++j) frames().free(physical + j * arch::page_size);
+        return AMBER_ERR_NO_MEMORY; // the page tables themselves could not grow
+    }
+    return add_area(space, base, size, protection, AMBER_MEMORY_DEVICE); // room checked above
+}
+
 amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
     if (size == 0 || base % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
     uint32_t first = 0;
@@ -77,7 +95,9 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
     }
     if (end != base + size) return AMBER_ERR_INVALID_ARGUMENT; // only whole areas
     for (uint32_t i = first; i <= last; ++i) {
-        if (space.areas[i].kind != AMBER_MEMORY_ANONYMOUS) return AMBER_ERR_INVALID_ARGUMENT; // destroy the mapping
+        uint32_t kind = space.areas[i].kind;
+        if (kind != AMBER_MEMORY_ANONYMOUS && kind != AMBER_MEMORY_DEVICE)
+            return AMBER_ERR_INVALID_ARGUMENT; // a mapping
     }
     for (uint64_t va = base; va < end; va += arch::page_size) space.page_table.unmap_user_page(va);
     uint32_t removed = last - first + 1;

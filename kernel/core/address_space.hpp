@@ -25,7 +25,13 @@ amber_status allocate_pages(Space& space, uint64_t base, uint64_t size, uint32_t
                             KeepGoing keep_going);
 amber_status allocate_page(Space& space, uint64_t address, uint32_t protection);
 
-// Unmaps whole areas covering exactly [base, base + size).
+// Maps `size` bytes of zeroed, physically contiguous memory read-write at [base, base + size) (a
+// free range) and records it as an AMBER_MEMORY_DEVICE area; `physical` is its first byte. All or
+// nothing.
+amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, uint64_t& physical);
+
+// Unmaps whole anonymous or device areas covering exactly [base, base + size); their frames go back
+// to the allocator (a frame a mapping still shares when its last owner lets go).
 amber_status free_areas(Space& space, uint64_t base, uint64_t size);
 // The kind (AMBER_MEMORY_*) of the area holding `address`, or 0 if none.
 uint32_t area_kind_at(const Space& space, uint64_t address);

@@ -3,6 +3,7 @@
 // kernel stack.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <arch/frame.hpp>
@@ -23,6 +24,9 @@ struct UserFault {
 [[noreturn]] void handle_user_fault(const UserFault& fault);
 // A timer tick arrived (from user or kernel mode); interrupts are off.
 void handle_timer_tick();
+// Bytes arrived on the serial console (from its receive interrupt); interrupts are off. They are
+// buffered (kernel/core/machine.hpp); readers are woken on the way out to user mode.
+void receive_console_input(const uint8_t* bytes, size_t length);
 // Picks the thread to run next and enters user mode (idles while none is runnable).
 [[noreturn]] void return_to_user();
 // Called once the architecture is up: starts the first processes and the scheduler.

@@ -98,6 +98,33 @@ bool FrameAllocator::allocate(uint64_t& physical, uint64_t limit) {
     return false;
 }
 
+bool FrameAllocator::allocate_contiguous(uint64_t count, uint64_t& physical, uint64_t limit) {
+    if (count == 0 || count > frame_count_) return false;
+    uint64_t run_start = 0, run = 0;
+    for (uint64_t f = search_hint_ * 64; f < frame_count_;) {
+        uint64_t word = bitmap_[f / 64];
+        if (f % 64 == 0 && word == ~uint64_t{0}) { // a full word ends any run
+            run = 0;
+            f += 64;
+            continue;
+        }
+        if ((word & (uint64_t{1} << (f % 64))) != 0) {
+            run = 0;
+            ++f;
+            continue;
+        }
+        if (run++ == 0) run_start = f;
+        ++f;
+        if (run < count) continue;
+        // Lowest first: a run past the limit means every later one is too.
+        if (run_start + count > limit / frame_size) return false;
+        set_range(run_start, run_start + count, true);
+        physical = run_start * frame_size;
+        return true;
+    }
+    return false;
+}
+
 void FrameAllocator::free(uint64_t physical) {
     uint64_t frame = physical / frame_size;
     if (physical % frame_size != 0 || frame >= frame_count_ || is_free(physical)) {

@@ -29,6 +29,10 @@ class FrameAllocator {
 
     // Allocates the lowest free frame below `limit`; false when none is left.
     [[nodiscard]] bool allocate(uint64_t& physical, uint64_t limit = ~uint64_t{0});
+    // Allocates `count` physically contiguous frames, the lowest such run that ends at or below
+    // `limit`; `physical` is the first. False (nothing allocated) when there is no such run. Each
+    // frame is freed on its own with free().
+    [[nodiscard]] bool allocate_contiguous(uint64_t count, uint64_t& physical, uint64_t limit = ~uint64_t{0});
     // Frees a frame returned by allocate(), or drops one owner of a shared frame. Freeing a free
     // or untracked frame is a kernel bug.
     void free(uint64_t physical);

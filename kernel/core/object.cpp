@@ -45,6 +45,7 @@ const char* object_type_name(ObjectType type) {
     case ObjectType::Mutex: return "mutex";
     case ObjectType::Cond: return "cond";
     case ObjectType::Reference: return "reference";
+    case ObjectType::Machine: return "machine";
     }
     return "unknown";
 }

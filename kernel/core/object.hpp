@@ -23,6 +23,7 @@ enum class ObjectType : uint8_t {
     Mutex = AMBER_OBJECT_MUTEX,
     Cond = AMBER_OBJECT_COND,
     Reference = AMBER_OBJECT_REFERENCE,
+    Machine = AMBER_OBJECT_MACHINE,
 };
 
 class Object {

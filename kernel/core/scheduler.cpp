@@ -6,6 +6,7 @@
 #include "entry_points.hpp"
 #include "ipc.hpp"
 #include "log.hpp"
+#include "machine.hpp"
 #include "run_queue.hpp"
 #include "stress.hpp"
 
@@ -143,6 +144,7 @@ void handle_timer_tick() {
 }
 
 void return_to_user() {
+    deliver_console_input(); // may wake the current thread itself, so before looking at it
     Thread* previous = current;
     bool previous_runs = previous != nullptr && previous->run_state == RunState::Runnable;
     if (previous_runs) {
@@ -157,6 +159,14 @@ void return_to_user() {
     Thread* next = run_queue.pop_front();
     while (next == nullptr) {
         arch::idle_wait();
+        deliver_console_input();
+        // The thread that just began to wait is still `current` (its CPU state is loaded), so
+        // waking it made it Runnable without queueing it: resume it in place.
+        if (current != nullptr && current->run_state == RunState::Runnable) {
+            reschedule_requested = false;
+            start_slice(current);
+            arch::enter_user(current->context);
+        }
         next = run_queue.pop_front();
     }
     reschedule_requested = false;

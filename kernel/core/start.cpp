@@ -10,6 +10,7 @@
 #include "ipc.hpp"
 #include "lifecycle.hpp"
 #include "log.hpp"
+#include "machine.hpp"
 #include "panic.hpp"
 #include "program_loader.hpp"
 #include "scheduler.hpp"
@@ -83,6 +84,9 @@ bool start_program(lib::ByteView archive, lib::StringView specification) {
     if (space == nullptr) panic("out of memory creating a process");
     const char* error = nullptr;
     bool loaded = space->handles.install(AMBER_HANDLE_SELF_SPACE, space, AMBER_RIGHTS_ALL) == AMBER_OK;
+    if (loaded && !init_started) { // the first process gets the machine; it may pass it on
+        loaded = space->handles.install(AMBER_HANDLE_MACHINE, machine(), machine_handle_rights) == AMBER_OK;
+    }
     if (!loaded) error = "out of memory for the handle table";
     if (loaded) loaded = load_program(*space, image, arguments, error);
     if (!loaded) {
@@ -114,6 +118,7 @@ void start_kernel(const BootInfo& boot_info) {
     archive_in_memory = archive;
 
     configure_stress_option(command_line);
+    if (create_machine() == nullptr) panic("out of memory creating the machine object");
     lib::StringView start_list = "hello";
     command_line.value("start", start_list);
     unsigned started = 0;

@@ -40,6 +40,7 @@ class Mapping;
 class Port;
 class PortSet;
 class Reference;
+class Machine;
 
 // Per-type export and import (each in its type's file); the object has been looked up with the
 // needed rights and is not destroyed.
@@ -55,6 +56,7 @@ AMBER_STATE_FUNCTIONS(Mapping)
 AMBER_STATE_FUNCTIONS(Port)
 AMBER_STATE_FUNCTIONS(PortSet)
 AMBER_STATE_FUNCTIONS(Reference)
+AMBER_STATE_FUNCTIONS(Machine)
 #undef AMBER_STATE_FUNCTIONS
 
 } // namespace kernel

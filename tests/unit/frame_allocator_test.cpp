@@ -1,6 +1,6 @@
 // kernel/core/frame_allocator.cpp: bitmap sizing, release/reserve rounding, lowest-first allocation
 // with and without a limit, exhaustion, reuse after free, bad frees (kernel::panic throws on the
-// host) and free-frame accounting.
+// host), free-frame accounting, and contiguous runs (dma_allocate).
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -201,6 +201,54 @@ BOOST_AUTO_TEST_CASE(ranges_spanning_whole_bitmap_words_keep_the_count) {
     test.allocator.release_range(128 * frame, 64 * frame); // a whole word freed below the search position
     BOOST_TEST(test.allocate() == 128 * frame);
     BOOST_TEST(test.allocator.free_frames() == 63u);
+}
+
+BOOST_AUTO_TEST_CASE(contiguous_runs_are_the_lowest_that_fit) {
+    TestAllocator test(256);
+    test.allocator.release_range(3 * frame, 2 * frame);    // a hole of 2
+    test.allocator.release_range(10 * frame, 5 * frame);   // a hole of 5
+    test.allocator.release_range(60 * frame, 100 * frame); // 60..159, across bitmap words
+    uint64_t physical = 0;
+    BOOST_TEST(test.allocator.allocate_contiguous(2, physical));
+    BOOST_TEST(physical == 3 * frame);
+    BOOST_TEST(test.allocator.allocate_contiguous(3, physical));
+    BOOST_TEST(physical == 10 * frame);
+    BOOST_TEST(test.allocator.allocate_contiguous(3, physical)); // 13..14 is too short
+    BOOST_TEST(physical == 60 * frame);
+    BOOST_TEST(test.allocator.allocate_contiguous(64, physical)); // crosses from word 0 into word 1
+    BOOST_TEST(physical == 63 * frame);
+    for (uint64_t f = 63; f < 127; ++f) BOOST_TEST(!test.allocator.is_free(f * frame));
+    BOOST_TEST(test.allocator.is_free(127 * frame));
+    BOOST_TEST(test.allocator.free_frames() == 2u + 33u);
+    BOOST_TEST(test.allocate() == 13 * frame); // single frames still come lowest first
+}
+
+BOOST_AUTO_TEST_CASE(contiguous_allocation_fails_without_taking_anything) {
+    TestAllocator test(128);
+    for (uint64_t f = 0; f < 128; f += 2) test.allocator.release_range(f * frame, frame); // every other frame
+    uint64_t physical = 0x1234;
+    BOOST_TEST(!test.allocator.allocate_contiguous(2, physical));
+    BOOST_TEST(!test.allocator.allocate_contiguous(0, physical));
+    BOOST_TEST(!test.allocator.allocate_contiguous(1000, physical));
+    BOOST_TEST(physical == 0x1234u);
+    BOOST_TEST(test.allocator.free_frames() == 64u);
+    BOOST_TEST(test.allocator.allocate_contiguous(1, physical));
+    BOOST_TEST(physical == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(contiguous_runs_respect_the_limit_and_free_frame_by_frame) {
+    TestAllocator test(64);
+    test.allocator.release_range(8 * frame, 8 * frame);
+    uint64_t physical = 0;
+    BOOST_TEST(!test.allocator.allocate_contiguous(4, physical, 11 * frame)); // would end at 12
+    BOOST_TEST(test.allocator.allocate_contiguous(4, physical, 12 * frame));
+    BOOST_TEST(physical == 8 * frame);
+    BOOST_TEST(test.allocator.free_frames() == 4u);
+    for (uint64_t f = 8; f < 12; ++f) test.allocator.free(f * frame);
+    BOOST_TEST(test.allocator.free_frames() == 8u);
+    BOOST_TEST(test.allocator.allocate_contiguous(8, physical));
+    BOOST_TEST(physical == 8 * frame);
+    BOOST_TEST(test.allocator.free_frames() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(global_instance_is_a_single_object) { BOOST_TEST(&kernel::frames() == &kernel::frames()); }

@@ -68,9 +68,11 @@ BOOST_AUTO_TEST_CASE(type_tags_match_the_uapi_values) {
     BOOST_TEST(static_cast<int>(ObjectType::Mutex) == AMBER_OBJECT_MUTEX);
     BOOST_TEST(static_cast<int>(ObjectType::Cond) == AMBER_OBJECT_COND);
     BOOST_TEST(static_cast<int>(ObjectType::Reference) == AMBER_OBJECT_REFERENCE);
+    BOOST_TEST(static_cast<int>(ObjectType::Machine) == AMBER_OBJECT_MACHINE);
     BOOST_TEST(std::string(kernel::object_type_name(ObjectType::Thread)) == "thread");
     BOOST_TEST(std::string(kernel::object_type_name(ObjectType::PortSet)) == "port set");
     BOOST_TEST(std::string(kernel::object_type_name(ObjectType::Reference)) == "reference");
+    BOOST_TEST(std::string(kernel::object_type_name(ObjectType::Machine)) == "machine");
     BOOST_TEST(std::string(kernel::object_type_name(static_cast<ObjectType>(0))) == "unknown");
 }
 

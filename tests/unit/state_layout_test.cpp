@@ -100,6 +100,8 @@ const Field fields[] = {
     FIELD(amber_reference_state, target_type, 24),
     FIELD(amber_reference_state, reserved0, 28),
 
+    FIELD(amber_machine_state, header, 0),
+
     FIELD(amber_handle_info, handle, 0),
     FIELD(amber_handle_info, type, 4),
     FIELD(amber_handle_info, rights, 8),
@@ -160,7 +162,7 @@ const Size sizes[] = {
     SIZE(amber_port_state, 32, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
     SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),           SIZE(amber_ipc_buffer, 16, 8),
-    SIZE(amber_ipc_message, 112, 8), SIZE(amber_fault_message, 32, 8),
+    SIZE(amber_ipc_message, 112, 8), SIZE(amber_fault_message, 32, 8),     SIZE(amber_machine_state, 16, 8),
 };
 
 #undef SIZE
@@ -170,7 +172,7 @@ const Size sizes[] = {
 BOOST_AUTO_TEST_SUITE(state_layout)
 
 BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
-    BOOST_TEST(std::size(fields) == 95u); // every field of every struct is listed
+    BOOST_TEST(std::size(fields) == 96u); // every field of every struct is listed
     for (const Field& field : fields) {
         BOOST_TEST_INFO(field.name);
         BOOST_TEST(field.offset == field.expected);
@@ -178,7 +180,7 @@ BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(sizes_and_alignments_are_unchanged) {
-    BOOST_TEST(std::size(sizes) == 17u);
+    BOOST_TEST(std::size(sizes) == 18u);
     for (const Size& s : sizes) {
         BOOST_TEST_CONTEXT(s.name) {
             BOOST_TEST(s.size == s.expected_size);

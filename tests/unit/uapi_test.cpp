@@ -89,6 +89,10 @@ const SyscallRow expected_syscalls[] = {
     {52, "region_set_keeper", 2},
     {53, "boot_archive_read", 3},
     {54, "space_get_threads", 3},
+    {55, "io_port_read", 3},
+    {56, "io_port_write", 4},
+    {57, "dma_allocate", 4},
+    {58, "console_read", 2},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -151,6 +155,10 @@ const struct {
     {AMBER_SYS_region_set_keeper, 52, "region_set_keeper"},
     {AMBER_SYS_boot_archive_read, 53, "boot_archive_read"},
     {AMBER_SYS_space_get_threads, 54, "space_get_threads"},
+    {AMBER_SYS_io_port_read, 55, "io_port_read"},
+    {AMBER_SYS_io_port_write, 56, "io_port_write"},
+    {AMBER_SYS_dma_allocate, 57, "dma_allocate"},
+    {AMBER_SYS_console_read, 58, "console_read"},
 };
 
 struct StatusRow {
@@ -201,7 +209,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 55);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 59);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -250,6 +258,7 @@ BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
     BOOST_TEST(AMBER_USER_STACK_SIZE == 256ull * 1024);
     BOOST_TEST(AMBER_HANDLE_SELF_SPACE == 1u);
     BOOST_TEST(AMBER_HANDLE_FIRST_THREAD == 2u);
+    BOOST_TEST(AMBER_HANDLE_MACHINE == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
@@ -267,7 +276,8 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_OBJECT_MUTEX == 7);
     BOOST_TEST(AMBER_OBJECT_COND == 8);
     BOOST_TEST(AMBER_OBJECT_REFERENCE == 9);
-    BOOST_TEST(AMBER_OBJECT_TYPE_COUNT == 10);
+    BOOST_TEST(AMBER_OBJECT_MACHINE == 10);
+    BOOST_TEST(AMBER_OBJECT_TYPE_COUNT == 11);
 
     BOOST_TEST(AMBER_RIGHT_GET_STATE == 0x01u);
     BOOST_TEST(AMBER_RIGHT_SET_STATE == 0x02u);
@@ -290,6 +300,7 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_PROT_EXECUTE == 0x4u);
     BOOST_TEST(AMBER_MEMORY_ANONYMOUS == 1u);
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
+    BOOST_TEST(AMBER_MEMORY_DEVICE == 3u);
 
     BOOST_TEST(AMBER_STATS_MAX_CALLS == 64);
 }

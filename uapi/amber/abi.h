@@ -19,5 +19,8 @@
 /* Handles every process started by the kernel finds in its table. */
 #define AMBER_HANDLE_SELF_SPACE 1u   /* its own space, all rights */
 #define AMBER_HANDLE_FIRST_THREAD 2u /* its first thread, all rights */
+/* The machine capability (port I/O, DMA memory): only in the first process the kernel starts, with
+ * GET_STATE, DUPLICATE and OPERATE; its holder passes it on with space_handle_install. */
+#define AMBER_HANDLE_MACHINE 3u
 
 #endif

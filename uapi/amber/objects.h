@@ -29,6 +29,7 @@ enum amber_object_type {
     AMBER_OBJECT_MUTEX = 7,
     AMBER_OBJECT_COND = 8,
     AMBER_OBJECT_REFERENCE = 9,
+    AMBER_OBJECT_MACHINE = 10, /* made by the kernel at boot only (AMBER_HANDLE_MACHINE) */
     AMBER_OBJECT_TYPE_COUNT
 };
 
@@ -140,6 +141,11 @@ struct amber_reference_state {
     uint32_t reserved0;
 };
 
+/* The machine: no settable state (set_state checks the header and changes nothing). */
+struct amber_machine_state {
+    struct amber_state_header header;
+};
+
 /* One entry of space_enumerate_handles. */
 struct amber_handle_info {
     amber_handle_t handle;
@@ -154,10 +160,13 @@ struct amber_memory_range {
     uint64_t base;
     uint64_t size;
     uint32_t protection; /* AMBER_PROT_* */
-    uint32_t kind;       /* AMBER_MEMORY_ANONYMOUS or AMBER_MEMORY_MAPPING */
+    uint32_t kind;       /* AMBER_MEMORY_* */
     uint64_t present_pages;
 };
 #define AMBER_MEMORY_ANONYMOUS 1u
 #define AMBER_MEMORY_MAPPING 2u
+/* Physically contiguous memory from dma_allocate: a device may read and write it at any time, so a
+ * process holding it cannot be checkpointed. */
+#define AMBER_MEMORY_DEVICE 3u
 
 #endif

@@ -122,6 +122,17 @@ void initialize_descriptors(uint64_t kernel_stack_top) {
     remap_and_mask_legacy_pics();
 }
 
+void unmask_legacy_irq(unsigned irq) {
+    uint16_t port = irq < 8 ? 0x21 : 0xa1;
+    out8(port, static_cast<uint8_t>(in8(port) & ~(1u << (irq % 8))));
+    if (irq >= 8) out8(0x21, static_cast<uint8_t>(in8(0x21) & ~(1u << 2))); // the cascade
+}
+
+void end_legacy_irq(unsigned irq) {
+    if (irq >= 8) out8(0xa0, 0x20);
+    out8(0x20, 0x20);
+}
+
 void set_interrupt_frame_top(uint64_t top) { tss.rsp[0] = top; }
 
 } // namespace arch

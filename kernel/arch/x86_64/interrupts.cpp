@@ -103,6 +103,7 @@ extern "C" [[noreturn]] void arch_interrupt_from_user(arch::UserFrame* frame) {
         arch::acknowledge_interrupt();
         kernel::handle_timer_tick();
     }
+    if (vector == arch::vector_console) arch::receive_console_bytes();
     // Spurious and unexpected vectors (e.g. a masked PIC line that fired anyway): ignore.
     kernel::return_to_user();
 }
@@ -114,6 +115,7 @@ extern "C" void arch_interrupt_from_kernel(arch::UserFrame* frame) {
         kernel::handle_timer_tick();
         return;
     }
+    if (vector == arch::vector_console) arch::receive_console_bytes();
     if (vector >= 32) return;
     uint64_t address = vector == 14 ? arch::read_cr2() : 0;
     kernel::print("KERNEL PANIC: %s in kernel mode at rip=%016lx address=%016lx\n", arch::exception_name(vector),

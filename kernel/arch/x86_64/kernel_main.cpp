@@ -123,5 +123,6 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_physical)
 
     initialize_memory();
     if (!arch::initialize_timer(AMBER_TICK_HZ)) kernel::panic("no local APIC: the timer cannot run");
+    arch::enable_console_input();
     kernel::start_kernel(boot_info);
 }

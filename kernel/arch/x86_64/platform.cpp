@@ -1,6 +1,9 @@
 #include <arch/cpu.hpp>
 #include <arch/platform.hpp>
 
+#include "../../core/entry_points.hpp"
+#include "descriptors.hpp"
+
 namespace arch {
 namespace {
 
@@ -21,6 +24,46 @@ void initialize_serial() {
     out8(com1 + 3, 0x03); // 8N1
     out8(com1 + 2, 0xc7); // FIFO on, cleared, 14-byte threshold
     out8(com1 + 4, 0x03); // DTR, RTS
+}
+
+void enable_console_input() {
+    out8(com1 + 1, 0x01); // interrupt when received data is available
+    out8(com1 + 4, 0x0b); // DTR, RTS, OUT2 (connects the UART's interrupt line to the PIC)
+    unmask_legacy_irq(irq_console);
+}
+
+void receive_console_bytes() {
+    uint8_t bytes[64];
+    size_t count = 0;
+    while (count < sizeof bytes && (in8(com1 + 5) & 0x01) != 0) bytes[count++] = in8(com1);
+    end_legacy_irq(irq_console);
+    if (count > 0) kernel::receive_console_input(bytes, count);
+}
+
+uint32_t port_read(uint16_t port, unsigned width) {
+    if (width == 1) return in8(port);
+    if (width == 2) return in16(port);
+    return in32(port);
+}
+
+void port_write(uint16_t port, unsigned width, uint32_t value) {
+    if (width == 1)
+        out8(port, static_cast<uint8_t>(value));
+    else if (width == 2)
+        out16(port, static_cast<uint16_t>(value));
+    else
+        out32(port, value);
+}
+
+bool port_reserved_by_kernel(uint32_t port, unsigned width) {
+    struct Range {
+        uint32_t base, end;
+    };
+    constexpr Range reserved[] = {{0x20, 0x22}, {0xa0, 0xa2}, {com1, com1 + 8}}; // the PICs, COM1
+    for (const Range& r : reserved) {
+        if (port < r.end && r.base < port + width) return true;
+    }
+    return false;
 }
 
 void console_write(const char* bytes, size_t length) {

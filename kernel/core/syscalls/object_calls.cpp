@@ -1,4 +1,5 @@
 // Calls common to every object: handles, identity, destruction, state export and import.
+#include "../machine.hpp"
 #include "../objects.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
@@ -19,6 +20,7 @@ amber_status with_type(Object& object, Visit visit) {
     case ObjectType::Mutex: return visit(static_cast<Mutex&>(object));
     case ObjectType::Cond: return visit(static_cast<Cond&>(object));
     case ObjectType::Reference: return visit(static_cast<Reference&>(object));
+    case ObjectType::Machine: return visit(static_cast<Machine&>(object));
     }
     return AMBER_ERR_WRONG_TYPE;
 }

@@ -14,6 +14,16 @@ inline uint8_t in8(uint16_t port) {
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
+inline uint16_t in16(uint16_t port) {
+    uint16_t value;
+    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+inline uint32_t in32(uint16_t port) {
+    uint32_t value;
+    asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
 
 inline uint64_t read_msr(uint32_t msr) {
     uint32_t low, high;

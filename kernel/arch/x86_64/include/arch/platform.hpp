@@ -6,8 +6,16 @@
 
 namespace arch {
 
-// Writes to the serial console (COM1), translating "\n" to "\r\n".
+// Writes to the serial console (COM1), translating "\n" to "\r\n". What it receives goes to
+// kernel::receive_console_input() from COM1's interrupt (IRQ 4).
 void console_write(const char* bytes, size_t length);
+
+// Port I/O for user-level drivers (io_port_read/io_port_write); `width` is 1, 2 or 4 bytes.
+uint32_t port_read(uint16_t port, unsigned width);
+void port_write(uint16_t port, unsigned width, uint32_t value);
+// True if [port, port + width) touches a port the kernel drives itself: the interrupt controllers
+// and the console's UART (COM1). User drivers may not use those.
+bool port_reserved_by_kernel(uint32_t port, unsigned width);
 
 // A monotonic cycle counter (TSC) and its calibrated frequency.
 uint64_t timestamp();
