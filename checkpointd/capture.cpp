@@ -24,7 +24,7 @@ bool state_of(amber_handle_t handle, State& state) {
 }
 
 void copy_registers(const amber_thread_registers& r, amber_image_Registers& out) {
-    out = {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,  r.r9,
+    out = {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,    r.r8,      r.r9,
            r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags, r.fs_base, r.gs_base};
 }
 
@@ -92,8 +92,9 @@ const char* export_object(amber_handle_t local, uint32_t type, amber_image_Proce
         return nullptr;
     }
     case AMBER_OBJECT_THREAD: return nullptr; // threads come from space_get_threads
-    default: return "the process holds an object checkpointd cannot recreate (region, mapping, another space or "
-                    "a device)";
+    default:
+        return "the process holds an object checkpointd cannot recreate (region, mapping, another space or "
+               "a device)";
     }
 }
 
@@ -188,8 +189,7 @@ void forget_threads(StoppedThreads& threads) {
     threads.count = 0;
 }
 
-const char* export_process(const CaptureContext& context, const StoppedThreads& threads,
-                           amber_image_Process& process) {
+const char* export_process(const CaptureContext& context, const StoppedThreads& threads, amber_image_Process& process) {
     process = amber_image_Process_init_zero;
     amber_handle_info info{};
     if (!sys::object_info(context.space, &info).ok()) return "the process is gone";

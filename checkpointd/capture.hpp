@@ -16,8 +16,8 @@ struct StoppedThreads {
 
 // What the capture needs to know about the process beyond its space.
 struct CaptureContext {
-    amber_handle_t space;         // the process's space (checkpointd holds it: it started it)
-    uint64_t supervisor_port_id;  // its supervisor port: recorded as the external "supervisor"
+    amber_handle_t space;        // the process's space (checkpointd holds it: it started it)
+    uint64_t supervisor_port_id; // its supervisor port: recorded as the external "supervisor"
 };
 
 // Stops every thread (repeating until no new one appears). nullptr or an error message; on error
@@ -30,7 +30,6 @@ void forget_threads(StoppedThreads& threads);
 
 // Fills `process` from the stopped process. Refuses (error message) objects it cannot recreate:
 // device memory, mappings, regions, nested spaces, the machine, handles to other processes.
-const char* export_process(const CaptureContext& context, const StoppedThreads& threads,
-                           amber_image_Process& process);
+const char* export_process(const CaptureContext& context, const StoppedThreads& threads, amber_image_Process& process);
 
 } // namespace checkpointd

@@ -4,7 +4,8 @@
 // processes it manages (their badges tell them apart).
 //
 // Arguments: --memory  keep images in memory even when there is a disk
-//            --no-shell  do not start the shell (tests drive checkpointd otherwise)
+//            --no-shell  do not start the shell
+//            --script=NAME  the shell first runs script NAME from the boot archive
 #include <amber/abi.h>
 #include <amber/ipc.h>
 
@@ -36,12 +37,20 @@ amber_handle_t make_port(uint64_t badge, amber_handle_t set) {
     return port;
 }
 
-void start_shell(amber_handle_t control_port) {
-    const char* argv[] = {"shell"};
+const char* option_value(int argc, char** argv, const char* prefix) {
+    size_t n = __builtin_strlen(prefix);
+    for (int i = 1; i < argc; ++i) {
+        if (__builtin_strncmp(argv[i], prefix, n) == 0) return argv[i] + n;
+    }
+    return nullptr;
+}
+
+void start_shell(amber_handle_t control_port, const char* script) {
+    const char* argv[] = {"shell", script};
     amber::SpawnHandle handles[] = {{protocol::control_port_handle, control_port, AMBER_RIGHT_OPERATE}};
     amber::Spawned spawned;
     const char* error = nullptr;
-    if (amber::spawn({"shell", argv, 1, handles, 1, 0, false}, spawned, error) != AMBER_OK) {
+    if (amber::spawn({"shell", argv, script != nullptr ? 2u : 1u, handles, 1, 0, false}, spawned, error) != AMBER_OK) {
         amber::print("checkpointd: cannot start the shell: %s\n", error);
         return;
     }
@@ -60,7 +69,7 @@ int main(int argc, char** argv) {
     checkpointd::Store& store = checkpointd::open_storage(has_argument(argc, argv, "--memory"));
     checkpointd::Supervisor supervisor(store, set);
     amber::print("checkpointd: ready, images on %s\n", store.kind());
-    if (!has_argument(argc, argv, "--no-shell")) start_shell(control);
+    if (!has_argument(argc, argv, "--no-shell")) start_shell(control, option_value(argc, argv, "--script="));
 
     protocol::Reply reply{};
     amber_ipc_message in{}, out{};
@@ -69,7 +78,8 @@ int main(int argc, char** argv) {
         in = {};
         in.buffer_count = 1;
         in.buffers[0] = {reinterpret_cast<uint64_t>(request), sizeof request - 1};
-        amber::SyscallReturn r = owe_reply ? sys::ipc_reply_wait_receive(&out, set, &in) : sys::ipc_wait_receive(set, &in);
+        amber::SyscallReturn r =
+            owe_reply ? sys::ipc_reply_wait_receive(&out, set, &in) : sys::ipc_wait_receive(set, &in);
         if (!r.ok()) {
             owe_reply = false;
             continue;

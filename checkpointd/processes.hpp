@@ -16,8 +16,8 @@ enum class ProcessPhase : uint8_t {
 
 struct Process {
     bool used = false;
-    uint64_t pid = 0;            // its space's id
-    amber_handle_t space = 0;    // all rights
+    uint64_t pid = 0;              // its space's id
+    amber_handle_t space = 0;      // all rights
     amber_handle_t supervisor = 0; // the port installed in it (badge = supervisor_badge(slot))
     uint64_t supervisor_id = 0;
     char program[32] = {};

@@ -18,7 +18,7 @@ State state_header(uint32_t type, uint64_t id) {
 }
 
 amber_thread_registers registers_from(const amber_image_Registers& r) {
-    return {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,  r.r9,
+    return {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,    r.r8,      r.r9,
             r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags, r.fs_base, r.gs_base};
 }
 
@@ -85,9 +85,8 @@ const char* Rebuilder::link_objects(const amber_image_Process& p) {
     for (pb_size_t i = 0; i < p.references_count; ++i) {
         const amber_image_Reference& r = p.references[i];
         if (r.target_id == 0) continue;
-        amber_handle_t target = r.target_type == AMBER_OBJECT_SPACE && r.target_id == space_id_
-                                    ? space_
-                                    : find(r.target_id, r.target_type);
+        amber_handle_t target =
+            r.target_type == AMBER_OBJECT_SPACE && r.target_id == space_id_ ? space_ : find(r.target_id, r.target_type);
         if (target == 0) return "a reference points outside the process (not supported)";
         if (!sys::reference_set(find(r.id, AMBER_OBJECT_REFERENCE), target).ok()) return "cannot set a reference";
     }

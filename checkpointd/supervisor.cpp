@@ -102,9 +102,8 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
     }
     out.print("checkpointed process %lu (%s) to %s: %u threads, %lu pages written (%lu zero skipped), %lu bytes, "
               "frozen %lu ms; %s\n",
-              pid, image.header.program, file, static_cast<unsigned>(image.process.threads_count),
-              result.pages_written, result.pages_zero, result.bytes, ms(frozen),
-              leave_running ? "left running" : "process ended");
+              pid, image.header.program, file, static_cast<unsigned>(image.process.threads_count), result.pages_written,
+              result.pages_zero, result.bytes, ms(frozen), leave_running ? "left running" : "process ended");
 }
 
 void Supervisor::restore(const char* file, Output& out) {
@@ -196,7 +195,7 @@ bool Supervisor::serve(uint64_t badge, const void* request, uint64_t length, uin
     case amber::protocol::SupervisorOp::Report:
         p->phase = r.argument != 0 ? ProcessPhase::Passed : ProcessPhase::Failed;
         amber::print("checkpointd: process %lu (%s) reports its self-check %s\n", p->pid, p->program,
-                      r.argument != 0 ? "passed" : "FAILED");
+                     r.argument != 0 ? "passed" : "FAILED");
         return true;
     }
     return false;

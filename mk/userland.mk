@@ -34,11 +34,13 @@ RUNTIME_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(RUNTIME_SOURCES))
 
 # name -> its sources (besides the runtime)
 USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
-    checkpointd counter
+    checkpointd counter shell
 hello_SOURCES := userland/programs/hello.cpp
-counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
-# checkpointd: its own sources, the user-level loader, and the image schema compiled by nanopb.
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
+counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
+shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp kernel/lib/command_line.cpp \
+    $(LOADER_SOURCES)
+# checkpointd: its own sources, the user-level loader, and the image schema compiled by nanopb.
 checkpointd_SOURCES := $(sort $(wildcard checkpointd/*.cpp)) $(LOADER_SOURCES) kernel/lib/command_line.cpp \
     $(NANOPB_GENERATED_C)
 checkpointd_LIBS := $(NANOPB_LIBRARY)
@@ -78,10 +80,20 @@ $(USER_DIR)/bin/motd: userland/motd.txt
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# Shell scripts (userland/scripts, tests/guest/scripts) travel in the archive by their base name.
+SHELL_SCRIPTS := $(wildcard userland/scripts/*.sh tests/guest/scripts/*.sh)
+SCRIPT_COPIES := $(addprefix $(USER_DIR)/bin/,$(notdir $(SHELL_SCRIPTS)))
+$(USER_DIR)/bin/%.sh: userland/scripts/%.sh
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(USER_DIR)/bin/%.sh: tests/guest/scripts/%.sh
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
 # Deterministic archive: sorted names, fixed owner and time.
-$(INITRD): $(USER_BINARIES) $(USER_DIR)/bin/motd
+$(INITRD): $(USER_BINARIES) $(USER_DIR)/bin/motd $(SCRIPT_COPIES)
 	@echo "  TAR     $@"
 	@tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
-	    -C $(USER_DIR)/bin -cf $@ $(USER_PROGRAMS) motd
+	    -C $(USER_DIR)/bin -cf $@ $(USER_PROGRAMS) motd $(notdir $(SHELL_SCRIPTS))
 
 -include $(RUNTIME_OBJECTS:.o=.d) $(foreach p,$(USER_PROGRAMS),$(patsubst %,$(USER_DIR)/%.d,$($(p)_SOURCES)))

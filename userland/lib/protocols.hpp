@@ -16,10 +16,10 @@ namespace amber::protocol {
 
 // Handle values by convention (after AMBER_HANDLE_SELF_SPACE 1, AMBER_HANDLE_FIRST_THREAD 2 and
 // the kernel's machine handle 3).
-constexpr amber_handle_t service_set_handle = 4; // a server's port set
-constexpr amber_handle_t supervisor_handle = 5;  // a managed process: its supervisor's port
+constexpr amber_handle_t service_set_handle = 4;  // a server's port set
+constexpr amber_handle_t supervisor_handle = 5;   // a managed process: its supervisor's port
 constexpr amber_handle_t control_port_handle = 5; // the shell: checkpointd's control port
-constexpr amber_handle_t block_port_handle = 6;  // fsd: the block server's port
+constexpr amber_handle_t block_port_handle = 6;   // fsd: the block server's port
 
 struct Reply {
     int32_t status; // 0 or a negative error of the service

@@ -21,13 +21,13 @@ struct SpawnHandle {
 };
 
 struct SpawnRequest {
-    const char* program;         // name in the boot archive
-    const char* const* argv;     // argv[0..argc-1]; argv[0] is normally the program name
+    const char* program;     // name in the boot archive
+    const char* const* argv; // argv[0..argc-1]; argv[0] is normally the program name
     unsigned argc;
-    const SpawnHandle* handles;  // extra handles for the child, may be null
+    const SpawnHandle* handles; // extra handles for the child, may be null
     unsigned handle_count;
-    uint64_t space_id;           // id of the child space, 0: chosen by the kernel
-    bool start_stopped;          // leave the first thread stopped (a checkpointer may start it)
+    uint64_t space_id;  // id of the child space, 0: chosen by the kernel
+    bool start_stopped; // leave the first thread stopped (a checkpointer may start it)
 };
 
 struct Spawned {

@@ -12,6 +12,7 @@
 #include <amber/ipc.h>
 
 #include "../../kernel/lib/command_line.hpp"
+#include "../../kernel/lib/format.hpp"
 #include "../../kernel/lib/ustar.hpp"
 #include "../lib/protocols.hpp"
 #include "../lib/spawn.hpp"

@@ -41,8 +41,8 @@ void insert_free(Block* block) {
     while (*link != nullptr && *link < block) link = &(*link)->next_free;
     block->next_free = *link;
     *link = block;
-    if (block->next_free != nullptr && reinterpret_cast<uint8_t*>(block) + block->size ==
-                                           reinterpret_cast<uint8_t*>(block->next_free)) {
+    if (block->next_free != nullptr &&
+        reinterpret_cast<uint8_t*>(block) + block->size == reinterpret_cast<uint8_t*>(block->next_free)) {
         block->size += block->next_free->size;
         block->next_free = block->next_free->next_free;
     }
