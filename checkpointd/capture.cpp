@@ -54,6 +54,7 @@ bool already_exported(const amber_image_Process& p, uint32_t type, uint64_t id) 
     case AMBER_OBJECT_PORT: return in(p.ports, p.ports_count);
     case AMBER_OBJECT_PORT_SET: return in(p.port_sets, p.port_sets_count);
     case AMBER_OBJECT_REFERENCE: return in(p.references, p.references_count);
+    case AMBER_OBJECT_THREAD: return in(p.threads, p.threads_count);
     default: return false;
     }
 }
@@ -91,7 +92,16 @@ const char* export_object(amber_handle_t local, uint32_t type, amber_image_Proce
         p.references[p.references_count++] = {s.header.id, s.target_id, s.target_type};
         return nullptr;
     }
-    case AMBER_OBJECT_THREAD: return nullptr; // threads come from space_get_threads
+    case AMBER_OBJECT_THREAD: { // live ones came from space_get_threads; this one has exited
+        amber_thread_state s{};
+        if (!state_of(local, s) || p.threads_count == 64) return "cannot export a thread";
+        if ((s.flags & AMBER_THREAD_EXITED) == 0) return "a thread appeared during the checkpoint";
+        amber_image_Thread& t = p.threads[p.threads_count++];
+        t = amber_image_Thread_init_zero;
+        t.id = s.header.id;
+        t.flags = s.flags;
+        return nullptr;
+    }
     default:
         return "the process holds an object checkpointd cannot recreate (region, mapping, another space or "
                "a device)";
@@ -116,7 +126,7 @@ const char* export_handles(const CaptureContext& context, uint64_t space_id, amb
                 __builtin_memcpy(h.external, "supervisor", 11);
                 continue;
             }
-            if (info.type == AMBER_OBJECT_THREAD || already_exported(p, info.type, info.id)) continue;
+            if (already_exported(p, info.type, info.id)) continue;
             SyscallReturn local = sys::space_handle_export(context.space, info.handle, info.rights);
             if (!local.ok()) return "cannot export a handle of the process";
             auto handle = static_cast<amber_handle_t>(local.value);

@@ -61,6 +61,11 @@ const char* ProcessTable::phase_name(ProcessPhase phase) {
     return "?";
 }
 
+const char* ProcessTable::state_name(const Process& p) {
+    if (p.phase == ProcessPhase::Passed || p.phase == ProcessPhase::Failed) return phase_name(p.phase);
+    return thread_count(p) == 0 ? "exited" : phase_name(p.phase);
+}
+
 uint32_t ProcessTable::thread_count(const Process& process) {
     amber_space_state state{};
     if (!sys::object_get_state(process.space, &state, sizeof state).ok()) return 0;

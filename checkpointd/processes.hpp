@@ -39,6 +39,8 @@ class ProcessTable {
     Process* by_badge(uint64_t badge);
     Process& at(unsigned slot) { return processes_[slot]; }
     static const char* phase_name(ProcessPhase phase);
+    // What ps shows: the phase, "exited" once no thread is left (a reported result stays).
+    static const char* state_name(const Process& process);
     // Live threads of a process (0 once it has exited).
     static uint32_t thread_count(const Process& process);
 

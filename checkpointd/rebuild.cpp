@@ -2,6 +2,7 @@
 
 #include <amber/abi.h>
 
+#include "../kernel/lib/format.hpp"
 #include "../userland/runtime/runtime.hpp"
 #include "restore.hpp"
 
@@ -20,6 +21,12 @@ State state_header(uint32_t type, uint64_t id) {
 amber_thread_registers registers_from(const amber_image_Registers& r) {
     return {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,    r.r8,      r.r9,
             r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags, r.fs_base, r.gs_base};
+}
+
+const char* type_name(uint32_t type) {
+    static const char* const names[] = {"none", "thread",   "space", "region", "mapping",
+                                        "port", "port set", "mutex", "cond",   "reference"};
+    return type < sizeof names / sizeof names[0] ? names[type] : "object of unknown type";
 }
 
 } // namespace
@@ -71,6 +78,8 @@ const char* Rebuilder::create_objects(const amber_image_Process& p) {
     for (pb_size_t i = 0; i < p.threads_count; ++i) {
         if (!remember(p.threads[i].id, AMBER_OBJECT_THREAD, sys::thread_create(space_, p.threads[i].id)))
             return "cannot create a thread";
+        // An exited thread the process still names: recreated as an exited thread.
+        if ((p.threads[i].flags & AMBER_THREAD_EXITED) != 0) sys::object_destroy(locals_[local_count_ - 1].handle);
     }
     return nullptr;
 }
@@ -113,7 +122,12 @@ const char* Rebuilder::install_handles(const amber_image_Process& p, const Resto
         } else {
             local = find(h.object_id, h.type);
         }
-        if (local == 0) return "a handle names an object that is not in the image";
+        if (local == 0) {
+            static char message[96];
+            lib::format_to(message, sizeof message, "handle %u names a %s (id %lu) that is not in the image", h.value,
+                           type_name(h.type), h.object_id);
+            return message;
+        }
         if (!sys::space_handle_install(space_, h.value, local, h.rights).ok())
             return "cannot install a handle (bad value or rights in the image)";
     }
@@ -142,6 +156,7 @@ const char* Rebuilder::start_threads(const amber_image_Process& p) {
     for (int pass = 0; pass < 2; ++pass) {
         for (pb_size_t i = 0; i < p.threads_count; ++i) {
             const amber_image_Thread& t = p.threads[i];
+            if ((t.flags & AMBER_THREAD_EXITED) != 0) continue;
             auto state = state_header<amber_thread_state>(AMBER_OBJECT_THREAD, t.id);
             state.registers = registers_from(t.registers);
             state.flags = pass == 0 ? AMBER_THREAD_STOPPED : 0;

@@ -135,7 +135,7 @@ void Supervisor::check(uint64_t pid, Output& out) {
 void Supervisor::state(uint64_t pid, Output& out) {
     Process* p = table_.by_pid(pid);
     if (p == nullptr) return out.fail("gone\n");
-    out.print("%s\n", ProcessTable::thread_count(*p) == 0 ? "exited" : ProcessTable::phase_name(p->phase));
+    out.print("%s\n", ProcessTable::state_name(*p));
 }
 
 void Supervisor::ps(Output& out) {
@@ -144,8 +144,7 @@ void Supervisor::ps(Output& out) {
         Process& p = table_.at(slot);
         if (!p.used) continue;
         uint32_t threads = ProcessTable::thread_count(p);
-        out.print("%5lu  %-12s %-9s %7u  %s%s\n", p.pid, p.program,
-                  threads == 0 ? "exited" : ProcessTable::phase_name(p.phase), threads, p.arguments,
+        out.print("%5lu  %-12s %-9s %7u  %s%s\n", p.pid, p.program, ProcessTable::state_name(p), threads, p.arguments,
                   p.restored ? " (restored)" : "");
     }
 }

@@ -91,8 +91,8 @@ def run_process(command, timeout, silence, marks=(), stop_when=None):
     return run
 
 
-def run_qemu(accel, cmdline, timeout=120, silence=60, marks=(), icount=False):
-    return run_process(qemu_command(accel, cmdline, icount=icount), timeout, silence, marks)
+def run_qemu(accel, cmdline, timeout=120, silence=60, marks=(), icount=False, memory="256M"):
+    return run_process(qemu_command(accel, cmdline, memory=memory, icount=icount), timeout, silence, marks)
 
 
 BOCHSRC = """\

@@ -109,7 +109,7 @@ def run_suite(suite, accel, stress=None, icount=False):
         cmdline += f" stress={stress}"
     scale = (2 if accel == "kvm" else 1) * (3 if stress else 1)
     return emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
-                              silence=60 * scale, icount=icount)
+                              silence=60 * scale, icount=icount, memory=suite.get("memory", "256M"))
 
 
 def tier_guest(tally, accel, only, jobs, stress_seed, stress=None, icount=False):

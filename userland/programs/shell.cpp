@@ -92,8 +92,10 @@ bool wait_for(char* arguments) {
         if (send_command(query, n, true) && __builtin_strncmp(reply_text, state, __builtin_strlen(state)) == 0 &&
             reply_text[__builtin_strlen(state)] == '\n')
             return true;
-        if (amber::ticks() >= until) {
-            amber::print("wait: process %s is not %s after %lu ms (it is %s)", pid, state, ms, reply_text);
+        bool final = __builtin_strcmp(reply_text, "exited\n") == 0 || __builtin_strcmp(reply_text, "gone\n") == 0 ||
+                     __builtin_strcmp(reply_text, "passed\n") == 0 || __builtin_strcmp(reply_text, "FAILED\n") == 0;
+        if (amber::ticks() >= until || final) {
+            amber::print("wait: process %s is %s", pid, reply_text);
             return false;
         }
         sleep_ms(20);
@@ -135,7 +137,8 @@ void run_line(const char* raw) {
         if (start[5] == '\0' || !parse_number(start + 6, ms)) return amber::write("usage: sleep MS\n");
         sleep_ms(ms);
     } else if (starts_with(start, "wait")) {
-        if (start[4] == '\0' || !wait_for(start + 5)) amber::write("usage: wait PID STATE [MS], or timed out\n");
+        if (start[4] == '\0') return amber::write("usage: wait PID STATE [MS]\n");
+        if (!wait_for(start + 5)) amber::write("wait: failed\n");
     } else {
         send_command(start, __builtin_strlen(start));
     }
