@@ -24,6 +24,7 @@ USER_CXXFLAGS := $(FREESTANDING) -fno-stack-protector -mno-red-zone
 include mk/kernel.mk
 include mk/userland.mk
 include mk/host.mk
+include mk/tools.mk
 include mk/run.mk
 
 .PHONY: all clean help deps
