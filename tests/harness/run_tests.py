@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """`make test`: every test tier, one verdict.
 
-Tiers: format (clang-format), host (Boost.Test unit tests), guest (suites in tests/guest/suites.json
-under QEMU with --accel), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per
-test, logs under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on
-any failure.
+Tiers: format (clang-format), host (Boost.Test: kernel unit tests and amber-crit tests), guest
+(suites in tests/guest/suites.json under QEMU with --accel), bochs (the GRUB ISO boots to user mode
+in Bochs). Prints one line per test, logs under build/test-logs/, and ends with the line
+`N passed, M failed`; exits non-zero on any failure.
 """
 import argparse
 import concurrent.futures
@@ -53,9 +53,11 @@ def tier_format(tally):
     tally.record(f"format/clang-format ({len(files)} files)", result.returncode == 0, detail)
 
 
-def tier_host(tally):
-    binary = os.path.join(ROOT, "build", "host", "unit_tests")
-    environment = dict(os.environ, AMBER_USER_BIN_DIR=os.path.join(ROOT, "build", "user", "bin"))
+def run_boost(tally, name, binary, environment):
+    """Runs one Boost.Test binary and counts each of its test cases."""
+    if not os.path.exists(binary):
+        tally.record(f"host/{name}", False, f"{os.path.relpath(binary, ROOT)} is not built (make)")
+        return
     result = subprocess.run([binary, "--report_level=short", "--color_output=no", "--log_level=error"],
                             cwd=ROOT, capture_output=True, text=True, env=environment)
     output = result.stdout + result.stderr
@@ -63,17 +65,25 @@ def tier_host(tally):
     passed = re.search(r"(\d+) test cases? out of (\d+) passed", output)
     failed = re.search(r"(\d+) test cases? out of (\d+) failed", output)
     if passed is None and failed is None:
-        tally.record("host/unit_tests", False, f"no Boost.Test summary (exit {result.returncode})")
+        tally.record(f"host/{name}", False, f"no Boost.Test summary (exit {result.returncode})")
         return
     total = int((passed or failed).group(2))
     failed_count = int(failed.group(1)) if failed else total - int(passed.group(1))
-    print(f"host: {total - failed_count} of {total} Boost.Test cases passed", flush=True)
+    print(f"host: {name}: {total - failed_count} of {total} Boost.Test cases passed", flush=True)
     tally.passed += total - failed_count
     tally.failed += failed_count
     if failed_count or result.returncode != 0:
-        tally.failures.append("host/unit_tests")
+        tally.failures.append(f"host/{name}")
         if failed_count == 0:
-            tally.record("host/unit_tests exit status", False, f"exit {result.returncode}")
+            tally.record(f"host/{name} exit status", False, f"exit {result.returncode}")
+
+
+def tier_host(tally):
+    build = os.path.join(ROOT, "build")
+    environment = dict(os.environ, AMBER_USER_BIN_DIR=os.path.join(build, "user", "bin"),
+                       AMBER_CRIT=os.path.join(build, "tools", "amber-crit"))
+    run_boost(tally, "unit_tests", os.path.join(build, "host", "unit_tests"), environment)
+    run_boost(tally, "crit_tests", os.path.join(build, "host", "crit_tests"), environment)
 
 
 def write_log(kind, name, run):
