@@ -24,6 +24,7 @@ USER_CXXFLAGS := $(FREESTANDING) -fno-stack-protector -mno-red-zone
 include mk/kernel.mk
 include mk/userland.mk
 include mk/host.mk
+include mk/tools.mk
 include mk/run.mk
 
 .PHONY: all clean help deps
@@ -38,10 +39,11 @@ clean:
 help:
 	@echo "make            build kernel, user programs, boot archive, ISO and host tools"
 	@echo "make demo       boot Amber, run the first user program, power off"
-	@echo "make test       every test tier (host unit, guest, Bochs, format); ACCEL=kvm for KVM"
+	@echo "make test       every test tier (format, host unit, fuzz, guest, Bochs); ACCEL=kvm for KVM"
 	@echo "make run        interactive: serial console on this terminal (Ctrl-A X quits)"
 	@echo "make debug      QEMU waits for gdb; gdb loads symbols and stops at the 64-bit entry"
 	@echo "make bochs      boot the ISO in Bochs (headless, serial to build/bochs/com1.txt)"
 	@echo "make bench-boot measure launch-to-user-mode time under TCG, KVM and Bochs"
 	@echo "make format     reformat the sources with clang-format"
+	@echo "make fuzz       fuzz the checkpoint image checker (FUZZ_TIME=60 seconds)"
 	@echo "variables: ACCEL=tcg|kvm CROSS=prefix START=prog[:arg...][,...] CMDLINE=..."

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """`make test`: every test tier, one verdict.
 
-Tiers: format (clang-format), host (Boost.Test unit tests), guest (suites in tests/guest/suites.json
-under QEMU with --accel), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per
-test, logs under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on
-any failure.
+Tiers: format (clang-format), host (Boost.Test: kernel unit tests and amber-crit tests), fuzz (a
+short bounded libFuzzer run of the image checker), guest (suites in tests/guest/suites.json under
+QEMU with --accel), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per test, logs
+under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on any failure.
 """
 import argparse
 import concurrent.futures
@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -53,9 +54,11 @@ def tier_format(tally):
     tally.record(f"format/clang-format ({len(files)} files)", result.returncode == 0, detail)
 
 
-def tier_host(tally):
-    binary = os.path.join(ROOT, "build", "host", "unit_tests")
-    environment = dict(os.environ, AMBER_USER_BIN_DIR=os.path.join(ROOT, "build", "user", "bin"))
+def run_boost(tally, name, binary, environment):
+    """Runs one Boost.Test binary and counts each of its test cases."""
+    if not os.path.exists(binary):
+        tally.record(f"host/{name}", False, f"{os.path.relpath(binary, ROOT)} is not built (make)")
+        return
     result = subprocess.run([binary, "--report_level=short", "--color_output=no", "--log_level=error"],
                             cwd=ROOT, capture_output=True, text=True, env=environment)
     output = result.stdout + result.stderr
@@ -63,17 +66,50 @@ def tier_host(tally):
     passed = re.search(r"(\d+) test cases? out of (\d+) passed", output)
     failed = re.search(r"(\d+) test cases? out of (\d+) failed", output)
     if passed is None and failed is None:
-        tally.record("host/unit_tests", False, f"no Boost.Test summary (exit {result.returncode})")
+        tally.record(f"host/{name}", False, f"no Boost.Test summary (exit {result.returncode})")
         return
     total = int((passed or failed).group(2))
     failed_count = int(failed.group(1)) if failed else total - int(passed.group(1))
-    print(f"host: {total - failed_count} of {total} Boost.Test cases passed", flush=True)
+    print(f"host: {name}: {total - failed_count} of {total} Boost.Test cases passed", flush=True)
     tally.passed += total - failed_count
     tally.failed += failed_count
     if failed_count or result.returncode != 0:
-        tally.failures.append("host/unit_tests")
+        tally.failures.append(f"host/{name}")
         if failed_count == 0:
-            tally.record("host/unit_tests exit status", False, f"exit {result.returncode}")
+            tally.record(f"host/{name} exit status", False, f"exit {result.returncode}")
+
+
+def tier_host(tally):
+    build = os.path.join(ROOT, "build")
+    environment = dict(os.environ, AMBER_USER_BIN_DIR=os.path.join(build, "user", "bin"),
+                       AMBER_CRIT=os.path.join(build, "tools", "amber-crit"))
+    run_boost(tally, "unit_tests", os.path.join(build, "host", "unit_tests"), environment)
+    run_boost(tally, "crit_tests", os.path.join(build, "host", "crit_tests"), environment)
+
+
+def tier_fuzz(tally, runs=20000):
+    """A short, bounded, reproducible libFuzzer run of the image checker from the seed corpus (in a
+    fresh corpus directory); a crash, sanitizer report or timeout fails it. `make fuzz` runs long."""
+    fuzz = os.path.join(ROOT, "build", "fuzz")
+    if not os.path.exists(os.path.join(fuzz, "image_fuzzer")):
+        tally.record("fuzz/image_fuzzer", False, "build/fuzz/image_fuzzer is not built (make test builds it)")
+        return
+    corpus = os.path.join(fuzz, "test-corpus")
+    shutil.rmtree(corpus, ignore_errors=True)
+    os.makedirs(corpus)
+    os.makedirs(os.path.join(fuzz, "artifacts"), exist_ok=True)
+    command = [os.path.join(fuzz, "image_fuzzer"), "-seed=1", f"-runs={runs}", "-max_total_time=120",
+               "-print_final_stats=1", f"-artifact_prefix={os.path.join(fuzz, 'artifacts')}/", corpus,
+               os.path.join(fuzz, "seeds")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    log = os.path.join(ROOT, "build", "test-logs", "fuzz", "image_fuzzer.log")
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    with open(log, "w") as f:
+        f.write(result.stdout + result.stderr)
+    executed = re.search(r"stat::number_of_executed_units: (\d+)", result.stderr)
+    ok = result.returncode == 0 and executed is not None and int(executed.group(1)) >= runs
+    detail = "" if ok else f"exit {result.returncode} [log: {os.path.relpath(log, ROOT)}]"
+    tally.record(f"fuzz/image_fuzzer ({executed.group(1) if executed else 0} runs)", ok, detail)
 
 
 def write_log(kind, name, run):
@@ -146,7 +182,7 @@ def tier_bochs(tally):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
-    parser.add_argument("--tiers", default="format,host,guest,bochs")
+    parser.add_argument("--tiers", default="format,host,fuzz,guest,bochs")
     parser.add_argument("--suite", action="append", help="run only this guest suite (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--stress-seed", type=int, default=1, help="seed of the guest stress runs")
@@ -159,6 +195,8 @@ def main():
         tier_format(tally)
     if "host" in tiers:
         tier_host(tally)
+    if "fuzz" in tiers:
+        tier_fuzz(tally)
     if "guest" in tiers:
         tier_guest(tally, args.accel, args.suite, args.jobs, args.stress_seed, args.stress, args.icount)
     if "bochs" in tiers:
