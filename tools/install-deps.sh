@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="g++ make binutils tar python3 clang-format gdb \
 qemu-system-x86 qemu-system-data qemu-utils \
-grub-pc-bin grub-common xorriso mtools \
+grub-pc-bin grub-common xorriso mtools dosfstools \
 bochs bochsbios vgabios \
 libboost-test-dev"
 
