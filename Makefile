@@ -10,6 +10,7 @@ BUILD := build
 
 CXX_TARGET := $(CROSS)g++
 LD_TARGET := $(CROSS)ld
+AR_TARGET := $(CROSS)ar
 HOST_CXX ?= g++
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wundef
@@ -27,7 +28,7 @@ include mk/host.mk
 include mk/run.mk
 
 .PHONY: all clean help deps
-all: $(KERNEL_ELF) $(INITRD) $(ISO) $(HOST_TOOLS)
+all: $(KERNEL_ELF) $(INITRD) $(ISO) $(USER_LIBRARIES) $(HOST_TOOLS)
 
 deps:
 	@tools/install-deps.sh
