@@ -6,10 +6,12 @@
 CROSS ?=
 ACCEL ?= tcg
 BUILD := build
+INITRD := $(BUILD)/initrd.tar # the boot archive (mk/userland.mk); used by the ISO rule too
 .DEFAULT_GOAL := all
 
 CXX_TARGET := $(CROSS)g++
 LD_TARGET := $(CROSS)ld
+AR_TARGET := $(CROSS)ar
 HOST_CXX ?= g++
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wundef
@@ -28,7 +30,7 @@ include mk/tools.mk
 include mk/run.mk
 
 .PHONY: all clean help deps
-all: $(KERNEL_ELF) $(INITRD) $(ISO) $(HOST_TOOLS)
+all: $(KERNEL_ELF) $(INITRD) $(ISO) $(USER_LIBRARIES) $(HOST_TOOLS)
 
 deps:
 	@tools/install-deps.sh

@@ -1,5 +1,6 @@
-# Host unit tests: kernel/lib and the hardware-independent parts of kernel/core compiled for the
-# build machine behind a fake arch (kernel/arch/host), linked with Boost.Test (shared library).
+# Host unit tests: kernel/lib, the hardware-independent parts of kernel/core and the user-level
+# libraries (userland/fs) compiled for the build machine behind a fake arch (kernel/arch/host),
+# linked with Boost.Test (shared library).
 #
 # make host-test              build build/host/unit_tests and run every test case (through the harness)
 # make host-test HOST_SANITIZE=   the same without ASan/UBSan
@@ -20,8 +21,10 @@ HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf
     kernel/core/kernel_heap_instance.cpp kernel/core/log.cpp \
     kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp \
     kernel/core/machine.cpp kernel/core/scheduler.cpp kernel/core/stress.cpp kernel/core/ipc.cpp kernel/core/user_memory.cpp
+# The user-level libraries under test.
+HOST_USER_SOURCES := $(sort $(wildcard userland/fs/*.cpp))
 HOST_TEST_SOURCES := $(sort $(wildcard tests/unit/*.cpp))
-HOST_OBJECTS := $(patsubst %,$(HOST_DIR)/%.o,$(HOST_KERNEL_SOURCES) $(HOST_TEST_SOURCES))
+HOST_OBJECTS := $(patsubst %,$(HOST_DIR)/%.o,$(HOST_KERNEL_SOURCES) $(HOST_USER_SOURCES) $(HOST_TEST_SOURCES))
 HOST_FLAGS_STAMP := $(HOST_DIR)/cxxflags
 
 # Rewritten only when the flags change (e.g. HOST_SANITIZE=), which then rebuilds every host object.

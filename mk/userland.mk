@@ -1,7 +1,7 @@
 # User programs (freestanding ELF executables) and the boot archive (ustar) that carries them.
 
 USER_DIR := $(BUILD)/user
-INITRD := $(BUILD)/initrd.tar
+
 
 # The checkpoint image schema for the guest: nanopb's generator (Debian package nanopb) writes C
 # into build/, compiled with the PB_* options Debian's packaged runtime (libprotobuf-nanopb.a) was
@@ -57,6 +57,16 @@ object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_te
 
 USER_BINARIES := $(addprefix $(USER_DIR)/bin/,$(USER_PROGRAMS))
 
+# Libraries for user programs to link (built with the programs' flags): the FAT32 file system.
+FS_LIBRARY := $(USER_DIR)/lib/libfs.a
+FS_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(sort $(wildcard userland/fs/*.cpp)))
+USER_LIBRARIES := $(FS_LIBRARY)
+
+$(FS_LIBRARY): $(FS_OBJECTS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR_TARGET) rcs $@ $^
+
 $(USER_DIR)/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $< (user)"
@@ -97,4 +107,4 @@ $(INITRD): $(USER_BINARIES) $(USER_DIR)/bin/motd $(SCRIPT_COPIES)
 	@tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
 	    -C $(USER_DIR)/bin -cf $@ $(USER_PROGRAMS) motd $(notdir $(SHELL_SCRIPTS))
 
--include $(RUNTIME_OBJECTS:.o=.d) $(foreach p,$(USER_PROGRAMS),$(patsubst %,$(USER_DIR)/%.d,$($(p)_SOURCES)))
+-include $(RUNTIME_OBJECTS:.o=.d) $(FS_OBJECTS:.o=.d) $(foreach p,$(USER_PROGRAMS),$(patsubst %,$(USER_DIR)/%.d,$($(p)_SOURCES)))
