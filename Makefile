@@ -6,7 +6,8 @@
 CROSS ?=
 ACCEL ?= tcg
 BUILD := build
-INITRD := $(BUILD)/initrd.tar # the boot archive (mk/userland.mk); used by the ISO rule too
+# The boot archive (built by mk/userland.mk; the ISO rule in mk/kernel.mk needs it first).
+INITRD := $(BUILD)/initrd.tar
 .DEFAULT_GOAL := all
 
 CXX_TARGET := $(CROSS)g++
