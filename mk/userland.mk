@@ -32,9 +32,14 @@ RUNTIME_SOURCES := userland/runtime/crt0.S userland/runtime/runtime.cpp userland
     kernel/lib/format.cpp kernel/lib/memory_functions.cpp
 RUNTIME_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(RUNTIME_SOURCES))
 
+# Libraries for user programs to link (built with the programs' flags): the FAT32 file system.
+FS_LIBRARY := $(USER_DIR)/lib/libfs.a
+FS_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(sort $(wildcard userland/fs/*.cpp)))
+USER_LIBRARIES := $(FS_LIBRARY)
+
 # name -> its sources (besides the runtime)
 USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
-    checkpointd counter shell zdtm
+    checkpointd counter shell zdtm device_tests blkd fsd
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp kernel/lib/command_line.cpp
@@ -44,7 +49,13 @@ shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp k
 # checkpointd: its own sources, the user-level loader, and the image schema compiled by nanopb.
 checkpointd_SOURCES := $(sort $(wildcard checkpointd/*.cpp)) $(LOADER_SOURCES) kernel/lib/command_line.cpp \
     $(NANOPB_GENERATED_C)
-checkpointd_LIBS := $(NANOPB_LIBRARY)
+checkpointd_LIBS := $(FS_LIBRARY) $(NANOPB_LIBRARY)
+DRIVER_SOURCES := userland/drivers/pci.cpp userland/drivers/virtio_blk.cpp
+checkpointd_SOURCES += $(DRIVER_SOURCES)
+# The storage servers: blkd drives the disk, fsd serves FAT32 files from it.
+blkd_SOURCES := userland/servers/blkd.cpp $(DRIVER_SOURCES)
+fsd_SOURCES := userland/servers/fsd.cpp userland/lib/block_client.cpp
+fsd_LIBS := $(FS_LIBRARY)
 platform_tests_SOURCES := tests/guest/platform_tests.cpp
 faulter_SOURCES := tests/guest/faulter.cpp
 fuzzer_SOURCES := tests/guest/fuzzer.cpp
@@ -52,15 +63,11 @@ bench_SOURCES := tests/bench/bench.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
+device_tests_SOURCES := tests/guest/device_tests.cpp $(DRIVER_SOURCES)
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
     tests/guest/object_tests_main.cpp
 
 USER_BINARIES := $(addprefix $(USER_DIR)/bin/,$(USER_PROGRAMS))
-
-# Libraries for user programs to link (built with the programs' flags): the FAT32 file system.
-FS_LIBRARY := $(USER_DIR)/lib/libfs.a
-FS_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(sort $(wildcard userland/fs/*.cpp)))
-USER_LIBRARIES := $(FS_LIBRARY)
 
 $(FS_LIBRARY): $(FS_OBJECTS)
 	@mkdir -p $(dir $@)
@@ -78,7 +85,8 @@ $(USER_DIR)/%.S.o: %.S
 	@$(CXX_TARGET) $(USER_CXXFLAGS) -MMD -MP -c $< -o $@
 
 define user_program
-$(USER_DIR)/bin/$(1): $(patsubst %,$(USER_DIR)/%.o,$($(1)_SOURCES)) $(RUNTIME_OBJECTS) userland/runtime/user.ld
+$(USER_DIR)/bin/$(1): $(patsubst %,$(USER_DIR)/%.o,$($(1)_SOURCES)) $(RUNTIME_OBJECTS) userland/runtime/user.ld \
+    $(filter $(BUILD)/%,$($(1)_LIBS))
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	@$(LD_TARGET) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \

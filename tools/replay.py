@@ -17,8 +17,10 @@ import run_tests  # noqa: E402
 
 
 def command(suite, stress, mode, rrfile):
+    """The QEMU command; a suite's disk is made afresh (zeroed) for the recording and the replay alike."""
     cmdline = f"start={suite['start']}" + (f" stress={stress}" if stress else "")
-    base = emulators.qemu_command("tcg", cmdline)
+    devices, _ = emulators.suite_devices(suite, "replay", record_replay=True)
+    base = emulators.qemu_command("tcg", cmdline, extra=devices)
     return base + ["-icount", f"shift=auto,rr={mode},rrfile={rrfile}", "-rtc", "base=2020-01-01T00:00:00,clock=vm"]
 
 
@@ -39,7 +41,8 @@ def main():
     timeout = suite.get("timeout", 120) * 10
     if not args.replay_only:
         print(f"recording {suite['name']} into {os.path.relpath(rrfile, emulators.ROOT)} ...", flush=True)
-        recorded = emulators.run_process(command(suite, args.stress, "record", rrfile), timeout, timeout)
+        recorded = emulators.run_process(command(suite, args.stress, "record", rrfile), timeout, timeout,
+                                         input_text=suite.get("input"))
         with open(rrfile + ".console", "w") as f:
             f.write("\n".join(recorded.lines) + "\n")
         print(f"  recorded {len(recorded.lines)} console lines in {recorded.seconds:.1f} s")

@@ -22,6 +22,31 @@ class Run:
     ended_by: str = "exit"  # exit | timeout | silence
     seconds: float = 0.0
     marks: dict = field(default_factory=dict)  # first time (s since launch) a marker line was seen
+    disk_image: str | None = None  # the suite's scratch disk, for checks after the run
+
+
+# A guest that wants console input prints this line; the harness then types the suite's "input".
+INPUT_MARKER = "@@AMBER-READY-FOR-INPUT"
+DISK_DIR = os.path.join(ROOT, "build", "test-disks")
+
+
+def suite_devices(suite, tag, record_replay=False):
+    """QEMU arguments for the devices a suite asks for, and the path of its disk image (or None).
+
+    "disk": N attaches a fresh zeroed raw image of N MiB (build/test-disks/NAME-TAG.img, made anew
+    for every run) as a virtio-blk PCI disk. Under record/replay the disk goes through blkreplay."""
+    if not suite.get("disk"):
+        return [], None
+    os.makedirs(DISK_DIR, exist_ok=True)
+    image = os.path.join(DISK_DIR, f"{suite['name']}-{tag}.img")
+    with open(image, "wb") as f:
+        f.truncate(int(suite["disk"]) << 20)
+    if record_replay:
+        drives = ["-drive", f"file={image},if=none,id=disk-direct,format=raw",
+                  "-drive", "driver=blkreplay,if=none,image=disk-direct,id=disk0"]
+    else:
+        drives = ["-drive", f"file={image},if=none,id=disk0,format=raw"]
+    return drives + ["-device", "virtio-blk-pci,drive=disk0"], image
 
 
 # Deterministic TCG: one virtual nanosecond per instruction, virtual clock, fixed RTC.
@@ -41,12 +66,13 @@ def qemu_command(accel, cmdline, memory="256M", extra=(), icount=False):
             "-kernel", KERNEL, "-initrd", INITRD, "-append", cmdline, *(ICOUNT_ARGS if icount else []), *extra]
 
 
-def run_process(command, timeout, silence, marks=(), stop_when=None):
-    """Runs `command`, collecting stdout lines; kills it on timeout or silence."""
+def run_process(command, timeout, silence, marks=(), stop_when=None, input_text=None):
+    """Runs `command`, collecting stdout lines; kills it on timeout or silence. With `input_text`,
+    types it on the process's stdin (the guest's serial console) once a line shows INPUT_MARKER."""
     run = Run()
     start = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, cwd=ROOT)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE if input_text else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     buffer = b""
     last_output = start
     try:
@@ -75,6 +101,10 @@ def run_process(command, timeout, silence, marks=(), stop_when=None):
                 for mark in marks:
                     if mark in text and mark not in run.marks:
                         run.marks[mark] = last_output - start
+                if input_text and INPUT_MARKER in text:
+                    process.stdin.write(input_text.encode())
+                    process.stdin.flush()
+                    input_text = None  # once
                 if stop_when is not None and stop_when(text):
                     run.ended_by = "stopped"
                     break
@@ -86,13 +116,17 @@ def run_process(command, timeout, silence, marks=(), stop_when=None):
         if process.poll() is None:
             process.kill()
         process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
         run.exit_code = process.returncode
         run.seconds = time.monotonic() - start
     return run
 
 
-def run_qemu(accel, cmdline, timeout=120, silence=60, marks=(), icount=False, memory="256M"):
-    return run_process(qemu_command(accel, cmdline, memory=memory, icount=icount), timeout, silence, marks)
+def run_qemu(accel, cmdline, timeout=120, silence=60, marks=(), icount=False, extra=(), input_text=None,
+             memory="256M"):
+    return run_process(qemu_command(accel, cmdline, memory=memory, extra=extra, icount=icount), timeout, silence,
+                       marks, input_text=input_text)
 
 
 BOCHSRC = """\

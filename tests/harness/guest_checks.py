@@ -56,11 +56,26 @@ def check_run(suite, run, emulator):
         if bad:
             problems.append(f"line matches forbidden /{pattern}/: {bad[0]}")
 
+    for check in suite.get("disk_expect", []):
+        problems.extend(check_disk(run.disk_image, check["sector"], check["text"]))
+
     results = []
     if suite.get("tests"):
         results, protocol_problems = check_test_protocol(lines)
         problems.extend(protocol_problems)
     return results, problems
+
+
+def check_disk(image, sector, text):
+    """The suite's disk image must hold `text` at the start of `sector` (512-byte sectors)."""
+    if image is None:
+        return ['disk_expect needs a disk (the suite has no "disk")']
+    with open(image, "rb") as f:
+        f.seek(sector * 512)
+        found = f.read(len(text.encode()))
+    if found != text.encode():
+        return [f"the disk image has {found!r} at sector {sector}, expected {text!r}"]
+    return []
 
 
 def check_test_protocol(lines):

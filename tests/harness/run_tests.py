@@ -144,8 +144,13 @@ def run_suite(suite, accel, stress=None, icount=False):
     if stress:
         cmdline += f" stress={stress}"
     scale = (2 if accel == "kvm" else 1) * (3 if stress else 1)
-    return emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
-                              silence=60 * scale, icount=icount, memory=suite.get("memory", "256M"))
+    tag = accel + (f"-stress{stress.replace(',', '-')}" if stress else "") + ("-icount" if icount else "")
+    devices, disk_image = emulators.suite_devices(suite, tag)
+    run = emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
+                             silence=60 * scale, icount=icount, extra=devices, input_text=suite.get("input"),
+                             memory=suite.get("memory", "256M"))
+    run.disk_image = disk_image
+    return run
 
 
 def tier_guest(tally, accel, only, jobs, stress_seed, stress=None, icount=False):

@@ -11,7 +11,7 @@ namespace arch {
 namespace {
 
 namespace reg {
-constexpr uint32_t id = 0x20, eoi = 0xb0, spurious = 0xf0, lvt_timer = 0x320;
+constexpr uint32_t id = 0x20, eoi = 0xb0, spurious = 0xf0, lvt_timer = 0x320, lvt_lint0 = 0x350;
 constexpr uint32_t initial_count = 0x380, current_count = 0x390, divide = 0x3e0;
 } // namespace reg
 
@@ -56,6 +56,10 @@ bool initialize_timer(uint32_t hz) {
     write_lapic(reg::spurious, 0x100 | vector_spurious); // software enable
     write_lapic(reg::divide, 0x3);                       // divide by 16
     write_lapic(reg::lvt_timer, 1u << 16);               // masked while calibrating
+    // Virtual wire: the 8259 PICs (the console's IRQ 4) reach the CPU through LINT0 as ExtINT.
+    // SeaBIOS sets this up; qboot (under KVM) leaves LINT0 masked.
+    constexpr uint32_t delivery_extint = 7u << 8;
+    write_lapic(reg::lvt_lint0, delivery_extint);
 
     uint32_t lapic_ticks = 0;
     uint64_t tsc_cycles = 0;

@@ -1,0 +1,80 @@
+// blkd: the block server. It drives the machine's virtio-blk disk (userland/drivers) with the
+// machine capability it was given and serves the block protocol (userland/lib/protocols.hpp) on
+// the port set at service_set_handle: read, write and flush of 512-byte sectors, up to 64 KiB a
+// request. Every request is idempotent (absolute sector numbers), as the IPC used may deliver one
+// twice. Without a usable disk it keeps serving, answering every request with an error, so that
+// its clients never wait forever.
+#include <amber/abi.h>
+#include <amber/ipc.h>
+
+#include "../drivers/virtio_blk.hpp"
+#include "../lib/protocols.hpp"
+#include "../runtime/runtime.hpp"
+
+namespace {
+
+namespace sys = amber::sys;
+namespace protocol = amber::protocol;
+
+constexpr uint64_t dma_address = 0x0000000050000000ull;
+constexpr uint64_t max_bytes = protocol::max_block_sectors * amber::fs::BlockDevice::sector_size;
+
+amber::drivers::VirtioBlk disk;
+protocol::BlockRequest request;
+alignas(64) uint8_t data[max_bytes];
+
+// Serves one request; `reply_data` bytes of `data` go back after the reply header.
+protocol::Reply serve(bool ready, uint64_t received, uint64_t& reply_data) {
+    reply_data = 0;
+    protocol::Reply reply{-1, 0, 0};
+    if (!ready || received < sizeof request || request.count > protocol::max_block_sectors) return reply;
+    uint64_t bytes = uint64_t{request.count} * amber::fs::BlockDevice::sector_size;
+    switch (request.op) {
+    case protocol::BlockOp::Info: reply = {0, 0, disk.sector_count()}; break;
+    case protocol::BlockOp::Read:
+        if (disk.read(request.sector, request.count, data)) {
+            reply.status = 0;
+            reply_data = bytes;
+        }
+        break;
+    case protocol::BlockOp::Write:
+        if (received == sizeof request + bytes && disk.write(request.sector, request.count, data)) reply.status = 0;
+        break;
+    case protocol::BlockOp::Flush:
+        if (disk.flush()) reply.status = 0;
+        break;
+    }
+    return reply;
+}
+
+} // namespace
+
+int main(int, char**) {
+    amber::drivers::Pci pci(AMBER_HANDLE_MACHINE);
+    bool ready = disk.initialize(pci, AMBER_HANDLE_SELF_SPACE, dma_address);
+    if (ready) {
+        amber::print("blkd: virtio-blk disk of %lu MiB%s\n", disk.sector_count() / 2048,
+                     disk.read_only() ? ", read-only" : "");
+    } else {
+        amber::print("blkd: no usable virtio-blk disk; answering every request with an error\n");
+    }
+    protocol::Reply reply{};
+    amber_ipc_message in{}, out{};
+    bool owe_reply = false;
+    for (;;) {
+        in = {};
+        in.buffer_count = 2;
+        in.buffers[0] = {reinterpret_cast<uint64_t>(&request), sizeof request};
+        in.buffers[1] = {reinterpret_cast<uint64_t>(data), sizeof data};
+        amber::SyscallReturn r = owe_reply ? sys::ipc_reply_wait_receive(&out, protocol::service_set_handle, &in)
+                                           : sys::ipc_wait_receive(protocol::service_set_handle, &in);
+        owe_reply = r.ok() && r.value == 1;
+        if (!owe_reply) continue;
+        uint64_t reply_data = 0;
+        reply = serve(ready, in.transferred, reply_data);
+        out = {};
+        out.buffer_count = 2;
+        out.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
+        out.buffers[1] = {reinterpret_cast<uint64_t>(data), reply_data};
+    }
+}
