@@ -151,7 +151,11 @@ bool Rebuilder::write_memory(uint64_t address, const void* data, uint64_t length
     return space_ != 0 && sys::memory_write(space_, address, data, length).ok();
 }
 
-const char* Rebuilder::start_threads(const amber_image_Process& p) {
+const char* Rebuilder::start_threads(const amber_image_Process& p, uint64_t checkpoint_clock) {
+    amber_space_state space{};
+    if (!sys::object_get_state(space_, &space, sizeof space).ok()) return "the new space is gone";
+    space.clock_offset = static_cast<int64_t>(checkpoint_clock - amber::ticks());
+    if (!sys::object_set_state(space_, &space, sizeof space).ok()) return "cannot set the process's clock";
     // Load every state stopped first, so that no thread runs before all are in place.
     for (int pass = 0; pass < 2; ++pass) {
         for (pb_size_t i = 0; i < p.threads_count; ++i) {

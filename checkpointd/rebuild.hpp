@@ -18,8 +18,9 @@ class Rebuilder {
     const char* build(const amber_image_Process& process, const RestoreServices& services);
     // Fills memory of the new space (page data from the image).
     bool write_memory(uint64_t address, const void* data, uint64_t length);
-    // Loads every thread's registers and FPU state and lets it run.
-    const char* start_threads(const amber_image_Process& process);
+    // Sets the process's clock to go on from `checkpoint_clock` (ticks it read when it stopped),
+    // then loads every thread's registers and FPU state and lets it run.
+    const char* start_threads(const amber_image_Process& process, uint64_t checkpoint_clock);
     // Destroys what was built.
     void abandon();
     // Closes checkpointd's handles to the new objects except the space's, which it returns.

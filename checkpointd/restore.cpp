@@ -133,7 +133,7 @@ const char* restore_image(Store& store, const char* name, const RestoreServices&
         rebuilder.abandon();
         return d.error != nullptr ? d.error : "the image does not decode (corrupt protobuf)";
     }
-    error = rebuilder.start_threads(decoded.process);
+    error = rebuilder.start_threads(decoded.process, decoded.header.checkpoint_ticks);
     if (error != nullptr) {
         rebuilder.abandon();
         return error;

@@ -78,8 +78,12 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
         return out.fail("checkpoint: %s; process %lu left running\n", error, pid);
     }
     image.has_header = image.has_process = true;
-    image.header = {image_magic, image_format_version, 0, AMBER_ABI_VERSION, AMBER_STATE_VERSION, {}, {}, started,
-                    page_size};
+    // The process's own clock when it stopped: its restored copy's clock goes on from there.
+    amber_space_state space_state{};
+    sys::object_get_state(p->space, &space_state, sizeof space_state);
+    uint64_t process_clock = started + static_cast<uint64_t>(space_state.clock_offset);
+    image.header = {image_magic, image_format_version, 0,        AMBER_ABI_VERSION, AMBER_STATE_VERSION, {},
+                    {},          process_clock,        page_size};
     copy_name(image.header.program, sizeof image.header.program, p->program);
     copy_name(image.header.arguments, sizeof image.header.arguments, p->arguments);
     image.stats = {};

@@ -91,6 +91,7 @@ class Space final : public Object {
     MemoryArea areas[max_memory_areas] = {};
     uint32_t area_count = 0;
     Region* regions = nullptr; // regions offered from this space (faults look here for keepers)
+    int64_t clock_offset = 0;  // added to clock_ticks for its threads (amber_space_state)
     // Nesting (Fluke): a space made by space_create belongs to the creating space and is
     // destroyed with it. No references: a child unlinks itself when it ends.
     Space* parent = nullptr;

@@ -89,7 +89,9 @@ struct amber_space_state {
     uint32_t handle_count; /* read-only: live handles in its table */
     uint32_t thread_count; /* read-only */
     uint64_t memory_pages; /* read-only: present pages of anonymous memory */
-    uint64_t reserved[2];
+    int64_t clock_offset;  /* added to the timer ticks its threads see (clock_ticks): a restored
+                              process's clock goes on from its checkpoint, as in CRIU's time namespaces */
+    uint64_t reserved0;
 };
 
 struct amber_region_state {

@@ -68,9 +68,8 @@ void serve(uint64_t received, protocol::Reply& reply, uint64_t& reply_data) {
         case protocol::FileOp::List: {
             ListState state{request.offset, 0};
             auto* entries = reinterpret_cast<protocol::FileEntry*>(data);
-            constexpr uint64_t capacity = sizeof data / sizeof(protocol::FileEntry) < 32
-                                              ? sizeof data / sizeof(protocol::FileEntry)
-                                              : 32;
+            constexpr uint64_t capacity =
+                sizeof data / sizeof(protocol::FileEntry) < 32 ? sizeof data / sizeof(protocol::FileEntry) : 32;
             status = volume.list([&](const amber::fs::FileInfo& info) {
                 if (info.is_directory()) return true;
                 if (state.skip > 0) {

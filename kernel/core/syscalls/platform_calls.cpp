@@ -44,7 +44,10 @@ SyscallResult sys_process_exit(Thread& caller, SyscallArguments& arguments) {
     return SyscallResult::no_return();
 }
 
-SyscallResult sys_clock_ticks(Thread&, SyscallArguments&) { return SyscallResult::done(AMBER_OK, ticks_since_boot()); }
+// The caller's clock: ticks since boot plus its space's offset (set by a restorer).
+SyscallResult sys_clock_ticks(Thread& caller, SyscallArguments&) {
+    return SyscallResult::done(AMBER_OK, ticks_since_boot() + static_cast<uint64_t>(caller.space->clock_offset));
+}
 
 SyscallResult sys_thread_set_fs_base(Thread& caller, SyscallArguments& arguments) {
     if (!arch::is_user_address(arguments[0])) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);

@@ -84,18 +84,21 @@ amber_status export_state(Thread& caller, Space& space, uint64_t buffer, uint64_
     auto state = state_with_header<amber_space_state>(space);
     state.handle_count = space.handles.count();
     state.thread_count = space.thread_count;
+    state.clock_offset = space.clock_offset;
     for (uint32_t i = 0; i < space.area_count; ++i) {
         state.memory_pages += present_pages(space, space.areas[i].base, space.areas[i].size);
     }
     return state_out(caller, buffer, size, state);
 }
 
-// A space's state is all read-only counts; importing checks the struct and changes nothing.
-amber_status import_state(Thread& caller, Space&, uint64_t buffer, uint64_t size) {
+// Of a space's state only the clock offset is writable; the rest are read-only counts.
+amber_status import_state(Thread& caller, Space& space, uint64_t buffer, uint64_t size) {
     amber_space_state state;
     amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_SPACE, state);
     if (status != AMBER_OK) return status;
-    return state.reserved[0] == 0 && state.reserved[1] == 0 ? AMBER_OK : AMBER_ERR_INVALID_ARGUMENT;
+    if (state.reserved0 != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    space.clock_offset = state.clock_offset;
+    return AMBER_OK;
 }
 
 } // namespace kernel
