@@ -9,6 +9,7 @@
 #include "../machine.hpp"
 #include "../scheduler.hpp"
 #include "../state_transfer.hpp"
+#include "../stress.hpp"
 #include "../syscall.hpp"
 #include "../user_memory.hpp"
 
@@ -78,6 +79,8 @@ SyscallResult sys_console_read(Thread& caller, SyscallArguments& arguments) {
     uint8_t bytes[console_input_capacity];
     size_t count = input.peek(bytes, most);
     if (!copy_to_user(*caller.space, buffer, bytes, count)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    // Restart stress: copied but not consumed; the call delivers the same bytes again.
+    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_console_read, true);
     input.drop(count); // consumed only once delivered
     return SyscallResult::done(AMBER_OK, count);
 }
