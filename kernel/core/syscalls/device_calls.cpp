@@ -45,7 +45,7 @@ SyscallResult sys_io_port_write(Thread& caller, SyscallArguments& arguments) {
     if (status == AMBER_OK) status = check_port(arguments[1], arguments[2]);
     if (status != AMBER_OK) return SyscallResult::done(status);
     uint64_t width = arguments[2], value = arguments[3];
-    if (width < 8 && (value >> (width * 8)) != 0) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    if ((value >> (width * 8)) != 0) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT); // wider than width
     arch::port_write(static_cast<uint16_t>(arguments[1]), static_cast<unsigned>(width), static_cast<uint32_t>(value));
     return SyscallResult::done(AMBER_OK);
 }
