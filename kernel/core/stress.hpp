@@ -4,7 +4,8 @@
 // decides, with probability RATE/1000 (default 100), to force a restart there:
 //   Entry      - a call restarts before doing anything (every restartable call);
 //   Preemption - a long call commits its progress and restarts as if preempted;
-//   Commit     - a multi-stage call restarts right after committing a stage;
+//   Commit     - a multi-stage call restarts right after committing a stage; console_read restarts
+//                after copying input out, before consuming it;
 //   WakeUp     - a wake-up of one waiter wakes them all (the others wait again).
 // POINTS limits injection to some kinds of point: letters e, p, c, w (default all); `make bench`
 // uses p alone to price one forced restart of a long call.

@@ -1,8 +1,9 @@
 // Guest tests of user-level device access: the machine capability, port I/O, DMA memory, the
 // virtio-blk driver on the suite's scratch disk, and console input fed by the harness.
-// Usage: device_tests DISK_MiB. The harness attaches a fresh raw image of that size and types
-// "hello\n" on the serial console once this program prints @@AMBER-READY-FOR-INPUT; it then checks
-// that the image file holds disk_check_text at disk_check_sector.
+// Usage: device_tests DISK_MiB. The harness attaches a fresh raw image of that size, types
+// "hello\n" and then "world\n" on the serial console each time this program prints
+// @@AMBER-READY-FOR-INPUT, and afterwards checks that the image file holds disk_check_text at
+// disk_check_sector.
 #include "../../userland/drivers/pci.hpp"
 #include "../../userland/drivers/virtio_blk.hpp"
 #include "object_test_support.hpp"
@@ -328,6 +329,25 @@ AMBER_TEST(console_read_waits_for_the_fed_input_and_loses_none) {
     CHECK(wait_exited(thread));
     for (amber_handle_t r : refs) amber::sys::handle_close(r);
     amber::sys::handle_close(thread);
+}
+
+// The only thread left waits itself: the CPU idles until the input comes, and the waiting thread,
+// still the CPU's current one, is resumed in place. Small reads take the input piece by piece.
+AMBER_TEST(console_read_wakes_the_thread_the_idle_cpu_waits_for) {
+    constexpr char second_input[] = "world\n";
+    uint8_t got[16] = {};
+    uint64_t count = 0;
+    amber::print("@@AMBER-READY-FOR-INPUT\n");
+    while (count < sizeof second_input - 1) {
+        auto r = amber::sys::console_read(got + count, 2);
+        CHECK_EQ(r.status, AMBER_OK);
+        if (!r.ok()) break;
+        CHECK(r.value >= 1 && r.value <= 2);
+        count += r.value;
+    }
+    CHECK_EQ(count, sizeof second_input - 1);
+    CHECK(same(got, reinterpret_cast<const uint8_t*>(second_input), sizeof second_input - 1));
+    CHECK_EQ(input_waiting(), 0u);
 }
 
 int main(int argc, char** argv) {

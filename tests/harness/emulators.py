@@ -67,9 +67,11 @@ def qemu_command(accel, cmdline, memory="256M", extra=(), icount=False):
 
 
 def run_process(command, timeout, silence, marks=(), stop_when=None, input_text=None):
-    """Runs `command`, collecting stdout lines; kills it on timeout or silence. With `input_text`,
-    types it on the process's stdin (the guest's serial console) once a line shows INPUT_MARKER."""
+    """Runs `command`, collecting stdout lines; kills it on timeout or silence. With `input_text`
+    (a string, or a list of them), types it on the process's stdin (the guest's serial console)
+    when a line shows INPUT_MARKER: the first string at the first such line, and so on."""
     run = Run()
+    pending_input = [input_text] if isinstance(input_text, str) else list(input_text or [])
     start = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.PIPE if input_text else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -101,10 +103,9 @@ def run_process(command, timeout, silence, marks=(), stop_when=None, input_text=
                 for mark in marks:
                     if mark in text and mark not in run.marks:
                         run.marks[mark] = last_output - start
-                if input_text and INPUT_MARKER in text:
-                    process.stdin.write(input_text.encode())
+                if pending_input and INPUT_MARKER in text:
+                    process.stdin.write(pending_input.pop(0).encode())
                     process.stdin.flush()
-                    input_text = None  # once
                 if stop_when is not None and stop_when(text):
                     run.ended_by = "stopped"
                     break

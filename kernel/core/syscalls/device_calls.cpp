@@ -9,6 +9,7 @@
 #include "../machine.hpp"
 #include "../scheduler.hpp"
 #include "../state_transfer.hpp"
+#include "../stress.hpp"
 #include "../syscall.hpp"
 #include "../user_memory.hpp"
 
@@ -44,7 +45,7 @@ SyscallResult sys_io_port_write(Thread& caller, SyscallArguments& arguments) {
     if (status == AMBER_OK) status = check_port(arguments[1], arguments[2]);
     if (status != AMBER_OK) return SyscallResult::done(status);
     uint64_t width = arguments[2], value = arguments[3];
-    if (width < 8 && (value >> (width * 8)) != 0) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    if ((value >> (width * 8)) != 0) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT); // wider than width
     arch::port_write(static_cast<uint16_t>(arguments[1]), static_cast<unsigned>(width), static_cast<uint32_t>(value));
     return SyscallResult::done(AMBER_OK);
 }
@@ -78,6 +79,8 @@ SyscallResult sys_console_read(Thread& caller, SyscallArguments& arguments) {
     uint8_t bytes[console_input_capacity];
     size_t count = input.peek(bytes, most);
     if (!copy_to_user(*caller.space, buffer, bytes, count)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    // Restart stress: copied but not consumed; the call delivers the same bytes again.
+    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_console_read, true);
     input.drop(count); // consumed only once delivered
     return SyscallResult::done(AMBER_OK, count);
 }
