@@ -21,7 +21,7 @@ run: $(GUEST_FILES)
 
 demo:
 	@tools/install-deps.sh
-	@$(MAKE) --no-print-directory $(GUEST_FILES)
+	@$(MAKE) --no-print-directory $(GUEST_FILES) $(CRIT_TOOL)
 	@python3 tools/demo.py --accel $(ACCEL)
 
 test:

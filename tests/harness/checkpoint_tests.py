@@ -129,7 +129,9 @@ def with_version(good, version, work):
     with open(source, "wb") as f:
         f.write(good)
     decoded = crit("decode", source, "--pages")
-    text = re.sub(r'"formatVersion":\s*\d+', f'"formatVersion": {version}', decoded.stdout)
+    text = re.sub(r'"format_version": *\d+', f'"format_version": {version}', decoded.stdout)
+    if text == decoded.stdout:
+        raise RuntimeError("amber-crit decode shows no format_version")
     with open(json_path, "w") as f:
         f.write(text)
     crit("encode", json_path, out)

@@ -3,7 +3,8 @@
 
 Tiers: format (clang-format), host (Boost.Test: kernel unit tests and amber-crit tests), fuzz (a
 short bounded libFuzzer run of the image checker), guest (suites in tests/guest/suites.json under
-QEMU with --accel), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per test, logs
+QEMU with --accel), checkpoint (checkpointd with a FAT32 disk across reboots,
+tests/harness/checkpoint_tests.py), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per test, logs
 under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on any failure.
 """
 import argparse
@@ -18,6 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import emulators  # noqa: E402
+import checkpoint_tests  # noqa: E402
 import guest_checks  # noqa: E402
 
 ROOT = emulators.ROOT
@@ -187,7 +189,7 @@ def tier_bochs(tally):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
-    parser.add_argument("--tiers", default="format,host,fuzz,guest,bochs")
+    parser.add_argument("--tiers", default="format,host,fuzz,guest,checkpoint,bochs")
     parser.add_argument("--suite", action="append", help="run only this guest suite (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--stress-seed", type=int, default=1, help="seed of the guest stress runs")
@@ -204,6 +206,8 @@ def main():
         tier_fuzz(tally)
     if "guest" in tiers:
         tier_guest(tally, args.accel, args.suite, args.jobs, args.stress_seed, args.stress, args.icount)
+    if "checkpoint" in tiers:
+        checkpoint_tests.run_all(tally, args.accel, args.stress_seed)
     if "bochs" in tiers:
         tier_bochs(tally)
     if tally.failures:
