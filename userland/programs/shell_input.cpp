@@ -3,15 +3,25 @@
 #include "../runtime/runtime.hpp"
 
 namespace shell {
+namespace {
+
+// Console bytes read but not yet used: input typed ahead stays here for the next line.
+char pending[256];
+uint64_t pending_used = 0, pending_count = 0;
+
+} // namespace
 
 bool read_line(char* line, size_t capacity) {
     size_t used = 0;
     for (;;) {
-        char input[64];
-        amber::SyscallReturn r = amber::sys::console_read(input, sizeof input);
-        if (!r.ok()) return false;
-        for (uint64_t i = 0; i < r.value; ++i) {
-            char c = input[i];
+        if (pending_used == pending_count) {
+            amber::SyscallReturn r = amber::sys::console_read(pending, sizeof pending);
+            if (!r.ok()) return false;
+            pending_used = 0;
+            pending_count = r.value;
+        }
+        while (pending_used < pending_count) {
+            char c = pending[pending_used++];
             if (c == '\r' || c == '\n') {
                 amber::write("\n");
                 line[used] = '\0';
