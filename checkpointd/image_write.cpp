@@ -3,6 +3,7 @@
 #include <pb_encode.h>
 
 #include "../userland/runtime/runtime.hpp"
+#include "clock.hpp"
 #include "crc32.hpp"
 #include "image_format.hpp"
 
@@ -11,7 +12,7 @@ namespace {
 
 namespace sys = amber::sys;
 
-constexpr uint64_t chunk_pages = 64;
+constexpr uint64_t chunk_pages = 256;
 alignas(4096) uint8_t chunk[chunk_pages * page_size];
 
 struct Output {
@@ -95,7 +96,7 @@ bool encode_page_runs(pb_ostream_t* stream, const pb_field_t* field, void* const
 } // namespace
 
 const char* write_image(Store& store, const char* name, amber_handle_t space, amber_image_Image& image,
-                        uint64_t frozen_since_ticks, WriteResult& result) {
+                        uint64_t frozen_since_us, WriteResult& result) {
     result = {};
     const char* error = store.create(name);
     if (error != nullptr) return error;
@@ -104,7 +105,7 @@ const char* write_image(Store& store, const char* name, amber_handle_t space, am
     Output output{&writer, 0};
     pb_ostream_t stream{write_out, &output, SIZE_MAX, 0, nullptr};
     PageWalk walk{space, &image.process, &result, nullptr};
-    uint64_t started = amber::ticks();
+    uint64_t started = now_us();
 
     // Header, process and pages first; the statistics are known only after the pages.
     image.has_stats = false;
@@ -116,10 +117,10 @@ const char* write_image(Store& store, const char* name, amber_handle_t space, am
     if (!encoded) {
         return writer.error() != nullptr ? writer.error() : walk.error != nullptr ? walk.error : PB_GET_ERROR(&stream);
     }
-    uint64_t now = amber::ticks();
+    uint64_t now = now_us();
     image.has_stats = true;
-    image.stats.write_time_us = (now - started) * 1000;
-    image.stats.frozen_time_us = (now - frozen_since_ticks) * 1000;
+    image.stats.write_time_us = now - started;
+    image.stats.frozen_time_us = now - frozen_since_us;
     image.stats.pages_scanned = result.pages_scanned;
     image.stats.pages_zero = result.pages_zero;
     image.stats.pages_written = result.pages_written;

@@ -18,6 +18,6 @@ struct WriteResult {
 // Writes the image of the process whose space is `space` (its threads stopped) to file `name`.
 // `image` holds header and process and gets the statistics filled in. nullptr or an error.
 const char* write_image(Store& store, const char* name, amber_handle_t space, amber_image_Image& image,
-                        uint64_t frozen_since_ticks, WriteResult& result);
+                        uint64_t frozen_since_us, WriteResult& result);
 
 } // namespace checkpointd

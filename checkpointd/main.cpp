@@ -12,6 +12,7 @@
 #include "../userland/lib/protocols.hpp"
 #include "../userland/lib/spawn.hpp"
 #include "../userland/runtime/runtime.hpp"
+#include "clock.hpp"
 #include "commands.hpp"
 #include "storage_setup.hpp"
 
@@ -64,6 +65,7 @@ char request[protocol::max_command + 64];
 } // namespace
 
 int main(int argc, char** argv) {
+    checkpointd::calibrate_clock();
     auto set = static_cast<amber_handle_t>(sys::port_set_create(0ull).value);
     amber_handle_t control = make_port(control_badge, set);
     checkpointd::Store& store = checkpointd::open_storage(has_argument(argc, argv, "--memory"));

@@ -46,7 +46,7 @@ struct RunTarget {
 
 bool decode_run_data(pb_istream_t* stream, const pb_field_t*, void** arg) {
     auto& target = *static_cast<RunTarget*>(*arg);
-    static uint8_t buffer[16 * page_size];
+    static uint8_t buffer[256 * page_size];
     uint64_t address = target.run->address;
     if (stream->bytes_left % page_size != 0) {
         target.decoding->error = "a page run is not a whole number of pages";

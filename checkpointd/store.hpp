@@ -51,7 +51,7 @@ class MemoryStore final : public Store {
     File files_[max_files] = {};
 };
 
-// Buffers sequential writes into large chunks (the file server takes up to 64 KiB a call).
+// Buffers sequential writes into large chunks (the file server takes up to 1 MiB a call).
 class FileWriter {
   public:
     // Starts writing `name` at offset 0 (the file should exist and be empty).
@@ -71,10 +71,10 @@ class FileWriter {
     const char* error_ = nullptr;
     uint64_t offset_ = 0;
     size_t used_ = 0;
-    uint8_t buffer_[64 * 1024];
+    uint8_t buffer_[1024 * 1024];
 };
 
-// Sequential reads through a 64 KiB buffer.
+// Sequential reads through a 1 MiB buffer.
 class FileReader {
   public:
     // Starts reading `name` at offset 0.
@@ -93,7 +93,7 @@ class FileReader {
     const char* error_ = nullptr;
     uint64_t offset_ = 0;
     size_t used_ = 0, filled_ = 0;
-    uint8_t buffer_[64 * 1024];
+    uint8_t buffer_[1024 * 1024];
 };
 
 bool names_equal(const char* a, const char* b);

@@ -6,6 +6,7 @@
 #include "../userland/lib/spawn.hpp"
 #include "../userland/runtime/runtime.hpp"
 #include "capture.hpp"
+#include "clock.hpp"
 #include "image_format.hpp"
 #include "image_write.hpp"
 #include "restore.hpp"
@@ -32,7 +33,11 @@ void join_arguments(char (&to)[128], const char* const* argv, unsigned argc) {
     to[used] = '\0';
 }
 
-uint64_t ms(uint64_t ticks) { return ticks * 1000 / AMBER_TICK_HZ; }
+// Microseconds as "M.UUU ms" for the messages.
+struct Milliseconds {
+    unsigned long whole, fraction;
+};
+Milliseconds ms(uint64_t us) { return {us / 1000, us % 1000}; }
 
 } // namespace
 
@@ -68,7 +73,7 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
     if (ProcessTable::thread_count(*p) == 0) return out.fail("checkpoint: process %lu has exited\n", pid);
     char temporary[72];
     lib::format_to(temporary, sizeof temporary, "%s~", file);
-    uint64_t started = amber::ticks();
+    uint64_t started = amber::ticks(), started_us = now_us();
     static StoppedThreads threads;
     threads = {};
     const char* error = stop_threads(p->space, threads);
@@ -87,9 +92,9 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
     copy_name(image.header.program, sizeof image.header.program, p->program);
     copy_name(image.header.arguments, sizeof image.header.arguments, p->arguments);
     image.stats = {};
-    image.stats.dump_time_us = (amber::ticks() - started) * 1000;
+    image.stats.dump_time_us = now_us() - started_us;
     WriteResult result;
-    error = write_image(store_, temporary, p->space, image, started, result);
+    error = write_image(store_, temporary, p->space, image, started_us, result);
     if (error == nullptr) error = store_.replace(temporary, file);
     if (error == nullptr) error = store_.flush();
     if (error != nullptr) {
@@ -97,7 +102,7 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
         resume_threads(threads);
         return out.fail("checkpoint: cannot write %s: %s; process %lu left running\n", file, error, pid);
     }
-    uint64_t frozen = amber::ticks() - started;
+    Milliseconds frozen = ms(now_us() - started_us);
     if (leave_running) {
         resume_threads(threads);
     } else {
@@ -105,15 +110,16 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
         table_.release(*p);
     }
     out.print("checkpointed process %lu (%s) to %s: %u threads, %lu pages written (%lu zero skipped), %lu bytes, "
-              "frozen %lu ms; %s\n",
+              "frozen %lu.%03lu ms; %s\n",
               pid, image.header.program, file, static_cast<unsigned>(image.process.threads_count), result.pages_written,
-              result.pages_zero, result.bytes, ms(frozen), leave_running ? "left running" : "process ended");
+              result.pages_zero, result.bytes, frozen.whole, frozen.fraction,
+              leave_running ? "left running" : "process ended");
 }
 
 void Supervisor::restore(const char* file, Output& out) {
     Process* p = table_.allocate(service_set_);
     if (p == nullptr) return out.fail("restore: too many processes (at most %u)\n", ProcessTable::capacity);
-    uint64_t started = amber::ticks();
+    uint64_t started_us = now_us();
     Restored restored;
     const char* error = restore_image(store_, file, {p->supervisor}, restored);
     if (error != nullptr) {
@@ -125,8 +131,9 @@ void Supervisor::restore(const char* file, Output& out) {
     p->restored = true;
     copy_name(p->program, sizeof p->program, restored.program);
     copy_name(p->arguments, sizeof p->arguments, restored.arguments);
-    out.print("restored %s from %s as process %lu: %lu pages in %lu ms\n", p->program, file, p->pid, restored.pages,
-              ms(amber::ticks() - started));
+    Milliseconds took = ms(now_us() - started_us);
+    out.print("restored %s from %s as process %lu: %lu pages in %lu.%03lu ms\n", p->program, file, p->pid,
+              restored.pages, took.whole, took.fraction);
 }
 
 void Supervisor::check(uint64_t pid, Output& out) {

@@ -24,7 +24,7 @@ constexpr char expected_input[] = "hello\n";
 uint64_t disk_mib = 16;
 amber::drivers::Pci pci(machine);
 VirtioBlk disk;
-alignas(16) uint8_t buffer[300 * sector], readback[300 * sector];
+alignas(16) uint8_t buffer[2100 * sector], readback[2100 * sector];
 alignas(16) uint8_t reader_stack[16384];
 
 uint8_t pattern(uint64_t at_sector, uint64_t byte) { return static_cast<uint8_t>(at_sector * 31 + byte * 7 + 1); }

@@ -140,8 +140,14 @@ def load_suites(only=None):
     return [s for s in suites if not only or s["name"] in only]
 
 
+def for_accel(suite, accel):
+    """The suite with its settings for this accelerator (a suite's "kvm" entry overrides keys)."""
+    return {**suite, **suite.get(accel, {})}
+
+
 def run_suite(suite, accel, stress=None, icount=False):
     """Boots one suite; `stress` is "SEED,RATE" or None."""
+    suite = for_accel(suite, accel)
     cmdline = f"start={suite['start']} " + suite.get("cmdline", "")
     if stress:
         cmdline += f" stress={stress}"
@@ -175,7 +181,7 @@ def tier_guest(tally, accel, only, jobs, stress_seed, stress=None, icount=False)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         for suite, stress, result in pool.map(run, runs):
             prefix = f"guest-{accel}" + (f"-stress{stress.split(',')[0]}" if stress else "")
-            report_guest(tally, prefix, suite, result, "qemu")
+            report_guest(tally, prefix, for_accel(suite, accel), result, "qemu")
 
 
 def tier_bochs(tally):

@@ -22,9 +22,10 @@ namespace amber::drivers {
 class VirtioBlk final : public fs::BlockDevice {
   public:
     static constexpr uint16_t vendor_id = 0x1af4, legacy_device_id = 0x1001;
-    static constexpr uint32_t max_request_sectors = 128; // 64 KiB per request
+    static constexpr uint32_t max_request_sectors = 2048; // 1 MiB per request
     static constexpr uint32_t max_queue_size = 1024;
-    static constexpr uint64_t dma_size = 100 * 1024; // queue (at most 32 KiB), request header page, bounce buffer
+    static constexpr uint64_t dma_size =
+        36 * 1024 + (1u << 20); // queue (at most 32 KiB), request header page, bounce buffer
 
     // Finds the first legacy virtio-blk function, resets it, negotiates features and sets up its
     // queue in DMA memory at `dma_address` of `space`. False if any of that fails.

@@ -46,7 +46,7 @@ constexpr uint64_t max_output = 4096;
 // --- file ---
 enum class FileOp : uint32_t { List = 1, Stat, Create, Write, Read, Remove, Replace, Flush, Info };
 constexpr uint64_t max_name = 64;
-constexpr uint64_t max_file_chunk = 64 * 1024;
+constexpr uint64_t max_file_chunk = 1024 * 1024;
 struct FileRequest {
     FileOp op;
     uint32_t name_length;
@@ -66,7 +66,7 @@ struct FileEntry {
 
 // --- block ---
 enum class BlockOp : uint32_t { Info = 1, Read, Write, Flush };
-constexpr uint32_t max_block_sectors = 128; // 64 KiB per request
+constexpr uint32_t max_block_sectors = 2048; // 1 MiB per request
 struct BlockRequest {
     BlockOp op;
     uint32_t count; // sectors

@@ -30,12 +30,5 @@ checkpoint $! x.img
 restore x.img
 check $!
 wait $! passed 60000
-run zdtm bigmem 64
-wait $! ready 60000
-checkpoint $! m.img --leave-running
-checkpoint $! m.img
-restore m.img
-check $!
-wait $! passed 60000
 ps
 halt
