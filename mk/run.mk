@@ -9,15 +9,21 @@ QEMU_ACCEL := -accel kvm -cpu host,-arch-capabilities -bios /usr/share/qemu/qboo
 else
 QEMU_ACCEL := -accel tcg -cpu qemu64
 endif
-QEMU_COMMON := -machine pc -m 256M -no-reboot -display none \
+QEMU_COMMON := -machine pc -m 512M -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ACCEL)
 GUEST_FILES := $(KERNEL_ELF) $(INITRD)
 
 .PHONY: run demo test test-now test-guest stress replay debug bochs bench bench-boot format
 
 # Serial console on this terminal; Ctrl-A X quits, Ctrl-A C toggles the QEMU monitor.
+# DISK=file.img attaches a raw disk image (a FAT32 one holds checkpointd's images).
+DISK ?=
+comma := ,
+RUN_DISK := $(if $(DISK),-drive file=$(DISK)$(comma)if=none$(comma)id=disk0$(comma)format=raw \
+    -device virtio-blk-pci$(comma)drive=disk0)
 run: $(GUEST_FILES)
-	$(QEMU) $(QEMU_COMMON) -serial mon:stdio -kernel $(KERNEL_ELF) -initrd $(INITRD) -append "$(CMDLINE)"
+	$(QEMU) $(QEMU_COMMON) -serial mon:stdio -kernel $(KERNEL_ELF) -initrd $(INITRD) -append "$(CMDLINE)" \
+	    $(RUN_DISK)
 
 demo:
 	@tools/install-deps.sh
