@@ -8,6 +8,7 @@
 #include "../fs/fat32.hpp"
 #include "../lib/block_client.hpp"
 #include "../lib/protocols.hpp"
+#include "../lib/server_loop.hpp"
 #include "../runtime/runtime.hpp"
 
 namespace {
@@ -108,23 +109,5 @@ int main(int, char**) {
             amber::print("fsd: cannot mount the disk: %s\n", amber::fs::describe(mounted));
         }
     }
-    protocol::Reply reply{};
-    amber_ipc_message in{}, out{};
-    bool owe_reply = false;
-    for (;;) {
-        in = {};
-        in.buffer_count = 2;
-        in.buffers[0] = {reinterpret_cast<uint64_t>(&request), sizeof request};
-        in.buffers[1] = {reinterpret_cast<uint64_t>(data), sizeof data};
-        amber::SyscallReturn r = owe_reply ? sys::ipc_reply_wait_receive(&out, protocol::service_set_handle, &in)
-                                           : sys::ipc_wait_receive(protocol::service_set_handle, &in);
-        owe_reply = r.ok() && r.value == 1;
-        if (!owe_reply) continue;
-        uint64_t reply_data = 0;
-        serve(in.transferred, reply, reply_data);
-        out = {};
-        out.buffer_count = 2;
-        out.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
-        out.buffers[1] = {reinterpret_cast<uint64_t>(data), reply_data};
-    }
+    amber::serve_forever(protocol::service_set_handle, &request, sizeof request, data, sizeof data, serve);
 }
