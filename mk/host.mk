@@ -19,7 +19,8 @@ HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf
     kernel/core/boot_info.cpp kernel/core/frame_allocator.cpp kernel/core/kernel_heap.cpp \
     kernel/core/kernel_heap_instance.cpp kernel/core/log.cpp \
     kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp \
-    kernel/core/scheduler.cpp kernel/core/stress.cpp kernel/core/ipc.cpp kernel/core/user_memory.cpp
+    kernel/core/scheduler.cpp kernel/core/stress.cpp kernel/core/ipc.cpp kernel/core/user_memory.cpp \
+    kernel/core/connection.cpp
 HOST_TEST_SOURCES := $(sort $(wildcard tests/unit/*.cpp))
 HOST_OBJECTS := $(patsubst %,$(HOST_DIR)/%.o,$(HOST_KERNEL_SOURCES) $(HOST_TEST_SOURCES))
 HOST_FLAGS_STAMP := $(HOST_DIR)/cxxflags

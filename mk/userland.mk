@@ -8,7 +8,8 @@ RUNTIME_SOURCES := userland/runtime/crt0.S userland/runtime/runtime.cpp userland
 RUNTIME_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(RUNTIME_SOURCES))
 
 # name -> its sources (besides the runtime)
-USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests
+USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
+    reliable_tests
 hello_SOURCES := userland/programs/hello.cpp
 platform_tests_SOURCES := tests/guest/platform_tests.cpp
 faulter_SOURCES := tests/guest/faulter.cpp
@@ -17,6 +18,7 @@ bench_SOURCES := tests/bench/bench.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
+reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_scenarios.cpp tests/guest/reliable_main.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp \
     tests/guest/object_tests_main.cpp
 

@@ -33,6 +33,11 @@ struct CopyFault {
     bool write = false;
 };
 CopyFault last_copy_fault();
+// Every handle a message would carry must exist in the sender's space and be duplicable.
+amber_status check_handles(Thread& sender, const Message& message);
+// A copy that faulted in a kept region: commits both descriptors and makes `caller` wait for the
+// keeper (true); once replied, its restarted call continues the transfer. False for other ends.
+bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to);
 // Duplicates the sender's handles into the receiver's space and records them in its descriptor.
 void transfer_handles(Thread& sender, const Message& from, Message& to);
 

@@ -87,6 +87,21 @@ const SyscallRow expected_syscalls[] = {
     {50, "ipc_reply", 1},
     {51, "ipc_reply_wait_receive", 3},
     {52, "region_set_keeper", 2},
+    {53, "ipc_connect_send", 2},
+    {54, "ipc_connect_send_over_receive", 3},
+    {55, "ipc_side_send", 2},
+    {56, "ipc_side_receive", 2},
+    {57, "ipc_side_over_receive", 2},
+    {58, "ipc_side_ack_send", 2},
+    {59, "ipc_side_send_over_receive", 3},
+    {60, "ipc_side_ack_send_over_receive", 3},
+    {61, "ipc_side_disconnect", 1},
+    {62, "ipc_side_alert", 1},
+    {63, "ipc_server_wait_receive", 2},
+    {64, "ipc_server_ack_send_wait_receive", 3},
+    {65, "ipc_server_send_wait_receive", 3},
+    {66, "ipc_setup_wait_receive", 2},
+    {67, "ipc_connect_threads", 3},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -147,6 +162,21 @@ const struct {
     {AMBER_SYS_ipc_reply, 50, "ipc_reply"},
     {AMBER_SYS_ipc_reply_wait_receive, 51, "ipc_reply_wait_receive"},
     {AMBER_SYS_region_set_keeper, 52, "region_set_keeper"},
+    {AMBER_SYS_ipc_connect_send, 53, "ipc_connect_send"},
+    {AMBER_SYS_ipc_connect_send_over_receive, 54, "ipc_connect_send_over_receive"},
+    {AMBER_SYS_ipc_side_send, 55, "ipc_side_send"},
+    {AMBER_SYS_ipc_side_receive, 56, "ipc_side_receive"},
+    {AMBER_SYS_ipc_side_over_receive, 57, "ipc_side_over_receive"},
+    {AMBER_SYS_ipc_side_ack_send, 58, "ipc_side_ack_send"},
+    {AMBER_SYS_ipc_side_send_over_receive, 59, "ipc_side_send_over_receive"},
+    {AMBER_SYS_ipc_side_ack_send_over_receive, 60, "ipc_side_ack_send_over_receive"},
+    {AMBER_SYS_ipc_side_disconnect, 61, "ipc_side_disconnect"},
+    {AMBER_SYS_ipc_side_alert, 62, "ipc_side_alert"},
+    {AMBER_SYS_ipc_server_wait_receive, 63, "ipc_server_wait_receive"},
+    {AMBER_SYS_ipc_server_ack_send_wait_receive, 64, "ipc_server_ack_send_wait_receive"},
+    {AMBER_SYS_ipc_server_send_wait_receive, 65, "ipc_server_send_wait_receive"},
+    {AMBER_SYS_ipc_setup_wait_receive, 66, "ipc_setup_wait_receive"},
+    {AMBER_SYS_ipc_connect_threads, 67, "ipc_connect_threads"},
 };
 
 struct StatusRow {
@@ -179,6 +209,7 @@ const struct {
     {"ERR_DESTROYED", 11},
     {"ERR_EXISTS", 12},
     {"ERR_DISCONNECTED", 13},
+    {"ERR_ALERTED", 14},
 };
 
 } // namespace
@@ -197,7 +228,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 53);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 68);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -232,13 +263,17 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
     BOOST_TEST(AMBER_ERR_DESTROYED == 11);
     BOOST_TEST(AMBER_ERR_EXISTS == 12);
     BOOST_TEST(AMBER_ERR_DISCONNECTED == 13);
+    BOOST_TEST(AMBER_ERR_ALERTED == 14);
     BOOST_TEST(AMBER_IPC_MAX_BUFFERS == 4);
     BOOST_TEST(AMBER_IPC_MAX_HANDLES == 4);
     BOOST_TEST(AMBER_IPC_TRUNCATED == 1u);
+    BOOST_TEST(AMBER_IPC_MORE == 2u);
+    BOOST_TEST(AMBER_IPC_SIDE_CLIENT == 0u);
+    BOOST_TEST(AMBER_IPC_SIDE_SERVER == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
-    BOOST_TEST(AMBER_ABI_VERSION == 2);
+    BOOST_TEST(AMBER_ABI_VERSION == 3);
     BOOST_TEST(AMBER_TICK_HZ == 1000);
     BOOST_TEST(AMBER_USER_MIN == 0x0000000000010000ull);
     BOOST_TEST(AMBER_USER_MAX == 0x0000800000000000ull);
@@ -249,7 +284,7 @@ BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
-    BOOST_TEST(AMBER_STATE_VERSION == 1);
+    BOOST_TEST(AMBER_STATE_VERSION == 2);
     BOOST_TEST(AMBER_HANDLE_NONE == 0u);
     BOOST_TEST(sizeof(amber_handle_t) == 4u);
 
@@ -279,7 +314,17 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_THREAD_EXITED == 0x4u);
     BOOST_TEST(AMBER_THREAD_REF_SPACE == 0);
     BOOST_TEST(AMBER_THREAD_REF_WAITING_FOR == 1);
-    BOOST_TEST(AMBER_THREAD_REF_COUNT == 2);
+    BOOST_TEST(AMBER_THREAD_REF_SERVER == 2);
+    BOOST_TEST(AMBER_THREAD_REF_CLIENT == 3);
+    BOOST_TEST(AMBER_THREAD_REF_COUNT == 4);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT == 0x01u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_SENDER == 0x02u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_ALERTED == 0x04u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER == 0x10u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_SENDER == 0x20u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_ALERTED == 0x40u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_HALF == 0x07u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_HALF == 0x70u);
 
     BOOST_TEST(AMBER_PROT_READ == 0x1u);
     BOOST_TEST(AMBER_PROT_WRITE == 0x2u);
@@ -287,7 +332,7 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_MEMORY_ANONYMOUS == 1u);
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
 
-    BOOST_TEST(AMBER_STATS_MAX_CALLS == 64);
+    BOOST_TEST(AMBER_STATS_MAX_CALLS == 128);
 }
 
 BOOST_AUTO_TEST_CASE(user_frame_layout) {

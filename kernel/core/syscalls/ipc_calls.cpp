@@ -16,27 +16,6 @@
 namespace kernel {
 namespace {
 
-// Every handle a message would carry must exist and be duplicable.
-amber_status check_handles(Thread& sender, const Message& message) {
-    for (uint32_t i = 0; i < message.descriptor.handle_count; ++i) {
-        HandleEntry* entry = sender.space->handles.find(message.descriptor.handles[i]);
-        if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
-        if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return AMBER_ERR_ACCESS_DENIED;
-    }
-    return AMBER_OK;
-}
-
-// A transfer that faulted in a kept region commits its progress and the active thread calls the
-// keeper; the binding stays, and once replied the restarted call continues the transfer.
-bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to) {
-    if (end != CopyEnd::SourceFault && end != CopyEnd::DestinationFault) return false;
-    CopyFault fault = last_copy_fault();
-    constexpr uint64_t write_fault = 1u << 1;
-    store_message(from);
-    store_message(to);
-    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
-}
-
 // An error ends the call: a transfer it was carrying on is abandoned (the partner starts over).
 SyscallResult fail(Thread& caller, amber_status status) {
     if (caller.ipc_partner != nullptr) ipc_break(caller);
