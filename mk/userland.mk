@@ -18,7 +18,8 @@ bench_SOURCES := tests/bench/bench.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
-reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_scenarios.cpp tests/guest/reliable_big.cpp \
+reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_basic_tests.cpp \
+    tests/guest/reliable_peer_tests.cpp tests/guest/reliable_scenarios.cpp tests/guest/reliable_big.cpp \
     tests/guest/reliable_main.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp \
     tests/guest/object_tests_main.cpp
