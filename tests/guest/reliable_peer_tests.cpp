@@ -153,3 +153,64 @@ AMBER_TEST(a_server_moved_mid_receive_into_a_fresh_thread_gets_the_rest_once) {
     CHECK(wait_exited(helper));
     for (amber_handle_t h : {fresh, helper, e.port, e.set}) amber::sys::handle_close(h);
 }
+
+namespace kept {
+
+constexpr uint64_t base = 0x71000000, pages = 8;
+Endpoint keeper;
+volatile uint64_t faults;
+volatile bool received;
+amber_ipc_message r;
+
+// A demand-zero pager: maps each faulting page, then replies (the faulting call restarts).
+void pager(void*) {
+    amber_fault_message report{};
+    amber_ipc_message in = message({buffer(&report, sizeof report)}), out{};
+    auto result = amber::sys::ipc_wait_receive(keeper.set, &in);
+    while (result.ok()) {
+        amber::sys::memory_allocate(self_space, report.address & ~uint64_t{4095}, 4096,
+                                    AMBER_PROT_READ | AMBER_PROT_WRITE);
+        faults = faults + 1;
+        in = message({buffer(&report, sizeof report)});
+        result = amber::sys::ipc_reply_wait_receive(&out, keeper.set, &in);
+    }
+}
+
+void receive(void*) {
+    r = message({buffer(reinterpret_cast<void*>(base + 100), pages * 4096 - 100)});
+    amber::sys::ipc_server_wait_receive(e.set, &r);
+    received = true;
+}
+
+} // namespace kept
+
+AMBER_TEST(a_transfer_into_pages_a_keeper_provides_continues_after_each_fault) {
+    kept::keeper = endpoint(0xfa);
+    e = endpoint(3);
+    kept::faults = 0;
+    kept::received = false;
+    amber_region_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0},
+                             kept::base,
+                             kept::pages * 4096,
+                             AMBER_PROT_READ | AMBER_PROT_WRITE,
+                             0};
+    amber_handle_t region = handle_of(amber::sys::region_create(self_space, &state));
+    CHECK_EQ(amber::sys::region_set_keeper(region, kept::keeper.port).status, AMBER_OK);
+    auto pager = static_cast<amber_handle_t>(amber::start_thread(kept::pager, nullptr, client_stack, stack_size));
+    auto server = static_cast<amber_handle_t>(amber::start_thread(kept::receive, nullptr, server_stack, stack_size));
+    static uint8_t data[5 * 4096];
+    fill(data, sizeof data, 5);
+    amber_ipc_message m = message({buffer(data, sizeof data)});
+    CHECK_EQ(amber::sys::ipc_connect_send(e.port, &m).value, sizeof data); // through 6 missing pages
+    CHECK_EQ(amber::sys::ipc_side_disconnect(AMBER_IPC_SIDE_CLIENT).status, AMBER_OK);
+    CHECK(wait_until([] { return kept::received; }));
+    CHECK_EQ(kept::r.transferred, sizeof data);
+    CHECK(matches(reinterpret_cast<const uint8_t*>(kept::base + 100), sizeof data, 5));
+    CHECK_EQ(kept::faults, 6u);
+    CHECK(wait_exited(server));
+    amber::sys::object_destroy(kept::keeper.set); // ends the pager's wait
+    CHECK(wait_exited(pager));
+    for (amber_handle_t h : {server, pager, region, e.port, e.set, kept::keeper.port, kept::keeper.set}) {
+        amber::sys::handle_close(h);
+    }
+}
