@@ -101,17 +101,7 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
     }
 }
 
-amber_status check_handles(Thread& sender, const Message& message) {
-    for (uint32_t i = 0; i < message.descriptor.handle_count; ++i) {
-        HandleEntry* entry = sender.space->handles.find(message.descriptor.handles[i]);
-        if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
-        if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return AMBER_ERR_ACCESS_DENIED;
-    }
-    return AMBER_OK;
-}
-
-bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to) {
-    if (end != CopyEnd::SourceFault && end != CopyEnd::DestinationFault) return false;
+bool keeper_takes_fault(Thread& caller, Message& from, Message& to) {
     CopyFault fault = last_copy_fault();
     constexpr uint64_t write_fault = 1u << 1;
     store_message(from);
