@@ -92,43 +92,47 @@ struct Interferer {
 Interferer job;
 alignas(16) uint8_t interferer_stack[16384];
 
-// Stops every live thread of the cast, moves `victim` into a fresh thread object (the old one is
-// destroyed, which ends its connections while its peers are stopped), reconnects it to its peers
-// from the exported state, and resumes them all.
-void move_to_fresh_thread(Cast& cast, int victim) {
+// Stops every live thread of the cast and moves the threads in `movers` (a bit per slot) into
+// fresh thread objects, as a restorer would: the old objects are destroyed (which ends their
+// connections while every peer is stopped), the saved states are loaded into the fresh ones, every
+// connection that touched a moved thread is re-established from the exported state (ids name the
+// peers), and all are resumed.
+void move_to_fresh_threads(Cast& cast, unsigned movers) {
     amber_thread_state states[max_slots];
     bool live[max_slots];
+    uint64_t ids[max_slots];
     for (int pass = 0; pass < 2; ++pass) { // the second pass reads a consistent snapshot
         for (int i = 0; i < cast.count; ++i) {
             states[i] = {};
             live[i] = get_state(cast.threads[i], states[i]) == AMBER_OK && (states[i].flags & AMBER_THREAD_EXITED) == 0;
+            ids[i] = states[i].header.id;
         }
     }
-    amber_handle_t fresh = live[victim] ? handle_of(amber::sys::thread_create(self_space, 0)) : 0;
-    if (fresh != 0) {
-        uint64_t ids[max_slots];
-        for (int i = 0; i < cast.count; ++i) ids[i] = id_of(cast.threads[i]);
-        amber::sys::object_destroy(cast.threads[victim]);
-        amber::sys::handle_close(cast.threads[victim]);
-        set_state(fresh, states[victim]); // stays stopped: the state says STOPPED
-        const amber_thread_state& v = states[victim];
-        for (int j = 0; j < cast.count; ++j) {
-            if (j == victim || !live[j]) continue;
-            uint32_t mine = v.ipc_flags, theirs = states[j].ipc_flags;
-            if (v.ipc_server_id == ids[j]) {
-                amber::sys::ipc_connect_threads(fresh, cast.threads[j],
-                                                (mine & AMBER_THREAD_IPC_CLIENT_HALF) |
-                                                    (theirs & AMBER_THREAD_IPC_SERVER_HALF));
-            }
-            if (v.ipc_client_id == ids[j]) {
-                amber::sys::ipc_connect_threads(cast.threads[j], fresh,
-                                                (theirs & AMBER_THREAD_IPC_CLIENT_HALF) |
-                                                    (mine & AMBER_THREAD_IPC_SERVER_HALF));
-            }
+    amber_handle_t threads[max_slots];
+    for (int i = 0; i < cast.count; ++i) {
+        threads[i] = cast.threads[i];
+        bool moves = live[i] && (movers & (1u << i)) != 0;
+        amber_handle_t fresh = moves ? handle_of(amber::sys::thread_create(self_space, 0)) : 0;
+        if (fresh == 0) {
+            movers &= ~(1u << i);
+            continue;
         }
-        cast.threads[victim] = fresh;
+        amber::sys::object_destroy(threads[i]);
+        amber::sys::handle_close(threads[i]);
+        set_state(fresh, states[i]); // stays stopped: the state says STOPPED
+        threads[i] = fresh;
+    }
+    for (int i = 0; i < cast.count; ++i) { // i the client, j its server
+        for (int j = 0; j < cast.count; ++j) {
+            bool touched = ((movers >> i) & 1u) != 0 || ((movers >> j) & 1u) != 0;
+            if (i == j || !live[i] || !live[j] || !touched || states[i].ipc_server_id != ids[j]) continue;
+            amber::sys::ipc_connect_threads(threads[i], threads[j],
+                                            (states[i].ipc_flags & AMBER_THREAD_IPC_CLIENT_HALF) |
+                                                (states[j].ipc_flags & AMBER_THREAD_IPC_SERVER_HALF));
+        }
     }
     for (int i = 0; i < cast.count; ++i) {
+        cast.threads[i] = threads[i];
         if (!live[i]) continue;
         states[i].flags = 0;
         set_state(cast.threads[i], states[i]);
@@ -150,8 +154,8 @@ void interfere(void*) {
                 state.flags = 0;
                 set_state(thread, state);
             }
-        } else {
-            move_to_fresh_thread(cast, victim);
+        } else { // one thread, or now and then all of them (a restore of both ends)
+            move_to_fresh_threads(cast, random.below(4) == 0 ? ~0u : 1u << victim);
         }
         *job.interventions = *job.interventions + 1;
         for (uint64_t n = random.below(4); n > 0; --n) amber::sys::thread_yield();
