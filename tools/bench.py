@@ -94,7 +94,9 @@ def main():
             f"{os.cpu_count()} cores; {qemu}. Each figure is per operation, measured in the guest with rdtsc "
             f"around one operation (the cost of an empty rdtsc pair subtracted).\n",
             "Rows: `ipc_round_trip_*` is an idempotent `ipc_call` to an echo server in another space "
-            "(`ipc_reply_wait_receive`); `reliable_rpc_*` a reliable RPC to a server in another space: "
+            "(`ipc_reply_wait_receive`); `ipc_short_round_trip_32B` the same through the fastpath "
+            "(`ipc_call_short` against `ipc_reply_wait_receive_short`: four words in registers each way); "
+            "`reliable_rpc_*` a reliable RPC to a server in another space: "
             "`ipc_connect_send_over_receive` against `ipc_server_ack_send_wait_receive` (a connection per "
             "call, ended by the server); `reliable_turn_round_trip_*` one round trip on an open connection: "
             "`ipc_side_ack_send_over_receive` on both sides; `fault_to_keeper_round_trip` a write to a missing "

@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "../../userland/runtime/runtime.hpp"
+#include "../../userland/runtime/short_ipc.hpp"
 
 namespace {
 
@@ -93,6 +94,13 @@ alignas(4096) uint8_t server_in[65536];
         in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
         amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
     }
+}
+
+// The fastpath echo server: four words in registers each way.
+[[noreturn]] void short_echo(void*) {
+    amber::ShortMessage m{};
+    amber::wait_receive_short(child_port_set, m);
+    for (;;) amber::reply_wait_receive_short(child_port_set, m);
 }
 
 // The reliable echo servers: one connection per request (the server loop of ipc.md), and one
@@ -223,6 +231,14 @@ int main(int argc, char** argv) {
         measure(name, call, size == 65536 ? 200 : samples);
     }
     amber::sys::object_destroy(server_space);
+
+    // The same round trip through the fastpath (ipc_call_short: four words each way in registers).
+    amber_handle_t short_space = spawn_copy_running(short_echo, set);
+    measure("ipc_short_round_trip_32B", [&] {
+        amber::ShortMessage m{{1, 2, 3, 4}, 0};
+        amber::call_short(port, m);
+    });
+    amber::sys::object_destroy(short_space);
 
     // Reliable IPC between two spaces: a whole RPC (connect, send, turn, reply, the server's
     // disconnect), and a round trip on an open connection (take the turn, send, hand it over, receive).

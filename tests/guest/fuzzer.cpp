@@ -5,7 +5,7 @@
 //
 // Not fuzzed: thread_exit, process_exit and system_poweroff (they end the fuzzer), and the calls
 // that may wait forever for a fuzzed thread: mutex_lock, cond_wait, ipc_send, ipc_call,
-// ipc_wait_receive, ipc_reply_wait_receive, the reliable calls that wait for a connection
+// ipc_wait_receive, ipc_reply_wait_receive, their short forms, the reliable calls that wait for a connection
 // (ipc_connect_send*, ipc_server_wait_receive, ipc_setup_wait_receive: the other reliable calls
 // return at once, as the fuzzer's own thread is never connected), and region_set_keeper (a fuzzed
 // thread faulting in a kept region would wait for a keeper that never answers); tests/guest
@@ -90,7 +90,9 @@ bool excluded(uint64_t call) {
            call == AMBER_SYS_ipc_call || call == AMBER_SYS_ipc_wait_receive ||
            call == AMBER_SYS_ipc_reply_wait_receive || call == AMBER_SYS_region_set_keeper ||
            call == AMBER_SYS_ipc_connect_send || call == AMBER_SYS_ipc_connect_send_over_receive ||
-           call == AMBER_SYS_ipc_server_wait_receive || call == AMBER_SYS_ipc_setup_wait_receive;
+           call == AMBER_SYS_ipc_server_wait_receive || call == AMBER_SYS_ipc_setup_wait_receive ||
+           call == AMBER_SYS_ipc_call_short || call == AMBER_SYS_ipc_wait_receive_short ||
+           call == AMBER_SYS_ipc_reply_wait_receive_short;
 }
 
 bool uses_handle_one_or_two(const uint64_t (&a)[6]) {

@@ -102,6 +102,9 @@ const SyscallRow expected_syscalls[] = {
     {65, "ipc_server_send_wait_receive", 3},
     {66, "ipc_setup_wait_receive", 2},
     {67, "ipc_connect_threads", 3},
+    {68, "ipc_call_short", 5},
+    {69, "ipc_wait_receive_short", 1},
+    {70, "ipc_reply_wait_receive_short", 5},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -177,6 +180,9 @@ const struct {
     {AMBER_SYS_ipc_server_send_wait_receive, 65, "ipc_server_send_wait_receive"},
     {AMBER_SYS_ipc_setup_wait_receive, 66, "ipc_setup_wait_receive"},
     {AMBER_SYS_ipc_connect_threads, 67, "ipc_connect_threads"},
+    {AMBER_SYS_ipc_call_short, 68, "ipc_call_short"},
+    {AMBER_SYS_ipc_wait_receive_short, 69, "ipc_wait_receive_short"},
+    {AMBER_SYS_ipc_reply_wait_receive_short, 70, "ipc_reply_wait_receive_short"},
 };
 
 struct StatusRow {
@@ -228,7 +234,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 68);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 71);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 

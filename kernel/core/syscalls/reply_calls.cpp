@@ -23,6 +23,9 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
         ipc_break(caller);
         return SyscallResult::done(AMBER_ERR_DISCONNECTED);
     }
+    if (client != nullptr && client->context.frame.rax == AMBER_SYS_ipc_call_short) {
+        return SyscallResult::done(AMBER_ERR_BAD_STATE); // a short client takes a short reply only
+    }
     if (client == nullptr) {
         bool lost = caller.ipc_reply_lost;
         caller.ipc_reply_lost = false;
