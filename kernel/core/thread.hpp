@@ -1,9 +1,11 @@
 // Threads and spaces (address space + handle table) as kernel objects.
 //
-// A thread's whole user-visible state is its arch::ThreadContext plus its stop flag; nothing about
-// it lives on a kernel stack. A thread waiting in a call sits in one WaitQueue with its registers
-// already describing the call to re-execute (rip at the `syscall` instruction, rax = the call or
-// its continuation, arguments advanced), so stopping, cancelling or waking it never loses work.
+// A thread's whole user-visible state is its arch::ThreadContext plus its stop flag and the ends of
+// its reliable connections (exported as ipc_flags); nothing about it lives on a kernel stack. A
+// thread waiting in a call sits in one WaitQueue (or, waiting for a reliable-IPC peer, in none)
+// with its registers already describing the call to re-execute (rip at the `syscall` instruction,
+// rax = the call or its continuation, arguments advanced), so stopping, cancelling or waking it
+// never loses work.
 #pragma once
 
 #include <stdint.h>

@@ -85,15 +85,29 @@ constexpr amber_handle_t child_port_set = 3;
 alignas(16) uint8_t server_stack[16384];
 alignas(4096) uint8_t server_in[65536];
 
-[[noreturn]] void echo_server(void*) { // runs in the copy
-    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-    amber_ipc_message out{};
-    amber::sys::ipc_wait_receive(child_port_set, &in);
+// One buffer of `length` bytes at `bytes`.
+amber_ipc_message whole(const void* bytes, uint64_t length) {
+    return {1, 0, 0, {{reinterpret_cast<uint64_t>(bytes), length}}, {}, 0, 0, 0};
+}
+
+// An echo server loop (runs in the copy): `first` receives the first request into `in`; `next`
+// answers with `out` (what arrived) and receives the next request into `in`.
+template <typename First, typename Next>
+[[noreturn]] void echo(First first, Next next) {
+    amber_ipc_message in = whole(server_in, sizeof server_in), out{};
+    first(in);
     for (;;) {
-        out = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), in.transferred}}, {}, 0, 0, 0};
-        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-        amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
+        out = whole(server_in, in.transferred);
+        in = whole(server_in, sizeof server_in);
+        next(out, in);
     }
+}
+
+[[noreturn]] void echo_server(void*) {
+    echo([](amber_ipc_message& in) { amber::sys::ipc_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
+         });
 }
 
 // The fastpath echo server: four words in registers each way.
@@ -106,38 +120,29 @@ alignas(4096) uint8_t server_in[65536];
 // The reliable echo servers: one connection per request (the server loop of ipc.md), and one
 // connection whose turn goes back and forth.
 [[noreturn]] void reliable_echo(void*) {
-    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-    amber_ipc_message out{};
-    amber::sys::ipc_setup_wait_receive(child_port_set, &in);
-    for (;;) {
-        out = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), in.transferred}}, {}, 0, 0, 0};
-        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-        amber::sys::ipc_server_ack_send_wait_receive(&out, child_port_set, &in);
-    }
+    echo([](amber_ipc_message& in) { amber::sys::ipc_setup_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_server_ack_send_wait_receive(&out, child_port_set, &in);
+         });
 }
 
 [[noreturn]] void turn_echo(void*) {
-    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-    amber_ipc_message out{};
-    amber::sys::ipc_setup_wait_receive(child_port_set, &in);
-    for (;;) {
-        out = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), in.transferred}}, {}, 0, 0, 0};
-        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-        amber::sys::ipc_side_ack_send_over_receive(AMBER_IPC_SIDE_SERVER, &out, &in);
-    }
+    echo([](amber_ipc_message& in) { amber::sys::ipc_setup_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_side_ack_send_over_receive(AMBER_IPC_SIDE_SERVER, &out, &in);
+         });
 }
 
 // The keeper of a region of the bench's space (handle 4 in the keeper's space): maps the page.
 constexpr amber_handle_t child_client_space = 4;
 [[noreturn]] void pager(void*) {
     amber_fault_message report{};
-    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(&report), sizeof report}}, {}, 0, 0, 0};
-    amber_ipc_message out{};
+    amber_ipc_message in = whole(&report, sizeof report), out{};
     amber::sys::ipc_wait_receive(child_port_set, &in);
     for (;;) {
         amber::sys::memory_allocate(child_client_space, report.address & ~uint64_t{4095}, 4096,
                                     AMBER_PROT_READ | AMBER_PROT_WRITE);
-        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(&report), sizeof report}}, {}, 0, 0, 0};
+        in = whole(&report, sizeof report);
         amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
     }
 }
@@ -223,8 +228,8 @@ int main(int argc, char** argv) {
     for (uint64_t size : {uint64_t{0}, uint64_t{64}, uint64_t{65536}}) {
         amber_ipc_message out{}, in{};
         auto call = [&] {
-            out = {1, 0, 0, {{reinterpret_cast<uint64_t>(request), size}}, {}, 0, 0, 0};
-            in = {1, 0, 0, {{reinterpret_cast<uint64_t>(reply), sizeof reply}}, {}, 0, 0, 0};
+            out = whole(request, size);
+            in = whole(reply, sizeof reply);
             amber::sys::ipc_call(port, &out, &in);
         };
         const char* name = size == 0 ? "ipc_round_trip_0B" : size == 64 ? "ipc_round_trip_64B" : "ipc_round_trip_64KiB";
@@ -251,8 +256,8 @@ int main(int argc, char** argv) {
         for (uint64_t size : {uint64_t{0}, uint64_t{64}, uint64_t{65536}}) {
             amber_ipc_message out{}, in{};
             auto prepare = [&] {
-                out = {1, 0, 0, {{reinterpret_cast<uint64_t>(request), size}}, {}, 0, 0, 0};
-                in = {1, 0, 0, {{reinterpret_cast<uint64_t>(reply), sizeof reply}}, {}, 0, 0, 0};
+                out = whole(request, size);
+                in = whole(reply, sizeof reply);
             };
             if (kind == 1 && size == 0) { // open the connection once
                 prepare();
