@@ -46,9 +46,9 @@ test-guest: $(GUEST_FILES)
 	@python3 tests/harness/run_tests.py --tiers guest --accel $(ACCEL) $(if $(SUITE),--suite $(SUITE)) \
 	    $(if $(STRESS),--stress $(STRESS)) $(if $(ICOUNT),--icount)
 
-# Restart-stress campaign: make stress SEED=1 ITER=10 RATE=200 [ICOUNT=1] [ACCEL=kvm]
+# Restart-stress campaign: make stress SEED=1 ITER=10 RATE=200 [SUITE=name] [ICOUNT=1] [ACCEL=kvm]
 stress: $(GUEST_FILES)
-	@python3 tools/stress.py --seed $(SEED) --iterations $(ITER) --rate $(RATE) --accel $(ACCEL) \
+	@python3 tools/stress.py --seed $(SEED) --iterations $(ITER) --rate $(RATE) --accel $(ACCEL) $(if $(SUITE),--suite $(SUITE)) \
 	    $(if $(ICOUNT),--icount)
 
 # Record a suite with QEMU record/replay and replay it exactly (GDB=1: replay under gdb).

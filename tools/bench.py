@@ -141,7 +141,16 @@ def main():
     date = datetime.date.today().isoformat()
     text = [f"# Benchmarks\n", f"Produced by `make bench` (tools/bench.py) on {date}: host {cpu_model()}, "
             f"{os.cpu_count()} cores; {qemu}. Each figure is per operation, measured in the guest with rdtsc "
-            f"around one operation (the cost of an empty rdtsc pair subtracted).\n"]
+            f"around one operation (the cost of an empty rdtsc pair subtracted).\n",
+            "Rows: `ipc_round_trip_*` is an idempotent `ipc_call` to an echo server in another space "
+            "(`ipc_reply_wait_receive`); `ipc_short_round_trip_32B` the same through the fastpath "
+            "(`ipc_call_short` against `ipc_reply_wait_receive_short`: four words in registers each way); "
+            "`reliable_rpc_*` a reliable RPC to a server in another space: "
+            "`ipc_connect_send_over_receive` against `ipc_server_ack_send_wait_receive` (a connection per "
+            "call, ended by the server); `reliable_turn_round_trip_*` one round trip on an open connection: "
+            "`ipc_side_ack_send_over_receive` on both sides; `fault_to_keeper_round_trip` a write to a missing "
+            "page of a kept region of the bench's space, served by a keeper thread in another space that "
+            "maps the page (`memory_allocate`) and replies, until the write has completed.\n"]
     for accel, unit, table in sections:
         title = ("Deterministic TCG (`-icount shift=0`): instructions per operation" if accel == "tcg" else
                  "KVM: TSC cycles per operation. This machine's /dev/kvm is the `kvm_pvm` software backend: "

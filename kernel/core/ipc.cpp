@@ -101,6 +101,14 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
     }
 }
 
+bool keeper_takes_fault(Thread& caller, Message& from, Message& to) {
+    CopyFault fault = last_copy_fault();
+    constexpr uint64_t write_fault = 1u << 1;
+    store_message(from);
+    store_message(to);
+    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
+}
+
 void transfer_handles(Thread& sender, const Message& from, Message& to) {
     uint32_t offered = to.descriptor.handle_count, delivered = 0;
     for (uint32_t i = 0; i < from.descriptor.handle_count; ++i) {

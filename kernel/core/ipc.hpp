@@ -33,12 +33,32 @@ struct CopyFault {
     bool write = false;
 };
 CopyFault last_copy_fault();
+// Every handle a message would carry must exist in the sender's space and be duplicable.
+inline amber_status check_handles(Thread& sender, const Message& message) {
+    for (uint32_t i = 0; i < message.descriptor.handle_count; ++i) {
+        HandleEntry* entry = sender.space->handles.find(message.descriptor.handles[i]);
+        if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
+        if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return AMBER_ERR_ACCESS_DENIED;
+    }
+    return AMBER_OK;
+}
+// A copy that faulted in a kept region: commits both descriptors and makes `caller` wait for the
+// keeper (true); once replied, its restarted call continues the transfer. False for other ends.
+bool keeper_takes_fault(Thread& caller, Message& from, Message& to);
+inline bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to) {
+    return (end == CopyEnd::SourceFault || end == CopyEnd::DestinationFault) && keeper_takes_fault(caller, from, to);
+}
 // Duplicates the sender's handles into the receiver's space and records them in its descriptor.
 void transfer_handles(Thread& sender, const Message& from, Message& to);
 
 // Ends a waiting thread's call as if it had returned `status`/`value` (undoes the rewind to the
 // `syscall` instruction) and makes it runnable.
 void complete_waiting_call(Thread& thread, amber_status status, uint64_t value);
+// Ends the transfer binding (ipc_partner) between `a` and `b`, without waking either.
+inline void unbind(Thread& a, Thread& b) {
+    a.ipc_partner = nullptr;
+    b.ipc_partner = nullptr;
+}
 // Clears every IPC link of `thread` and lets the other side re-make its call.
 void ipc_break(Thread& thread);
 

@@ -2,6 +2,7 @@
 
 #include <arch/platform.hpp>
 
+#include "connection.hpp"
 #include "frame_allocator.hpp"
 #include "kernel_heap.hpp"
 #include "log.hpp"
@@ -99,7 +100,8 @@ Thread* create_thread(Space& space, uint64_t id) {
 void exit_thread(Thread* thread) {
     if (thread->run_state == RunState::Exited) return;
     Space* space = thread->space;
-    space->retain(); // releasing the thread may drop the last other reference
+    space->retain();          // releasing the thread may drop the last other reference
+    end_connections(*thread); // its peers see DISCONNECTED
     unschedule(thread);
     for (Thread** t = &space->threads; *t != nullptr; t = &(*t)->next_in_space) {
         if (*t == thread) {

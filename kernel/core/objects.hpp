@@ -79,8 +79,10 @@ class PortSet final : public Object {
     explicit PortSet(uint64_t id) : Object(object_type, id) {}
 
     uint32_t port_count = 0;
-    Port* ports = nullptr; // attached ports (linked through Port::next_in_set, no references)
-    WaitQueue waiters;     // threads in ipc_wait_receive
+    Port* ports = nullptr;   // attached ports (linked through Port::next_in_set, no references)
+    WaitQueue waiters;       // threads in ipc_wait_receive
+    WaitQueue acceptors;     // threads waiting to accept a reliable connection (connect_calls.cpp)
+    WaitQueue short_waiters; // threads in ipc_wait_receive_short (short_calls.cpp)
 
   private:
     void on_destroy() override;
@@ -94,8 +96,10 @@ class Port final : public Object {
     uint64_t badge = 0;
     PortSet* port_set = nullptr; // holds a reference
     Port* next_in_set = nullptr;
-    WaitQueue senders; // threads in ipc_send / ipc_call waiting for a receiver
-    WaitQueue callers; // threads in ipc_call waiting for their reply
+    WaitQueue senders;       // threads in ipc_send / ipc_call waiting for a receiver
+    WaitQueue callers;       // threads in ipc_call waiting for their reply
+    WaitQueue connectors;    // threads in ipc_connect_send* waiting for a server to accept
+    WaitQueue short_callers; // threads in ipc_call_short waiting for a receiver
 
     void attach(PortSet* set);
 

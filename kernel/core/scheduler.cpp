@@ -100,6 +100,22 @@ void wait_current(WaitQueue& queue, Object* object) {
     queue.push_back(thread);
 }
 
+void wait_current_for(Object* object) {
+    Thread* thread = current;
+    thread->run_state = RunState::Waiting;
+    thread->wait_queue = nullptr;
+    object->retain();
+    thread->waiting_for = object;
+}
+
+void rewait(Thread* thread, Object* object) {
+    if (thread->wait_queue != nullptr) thread->wait_queue->remove(thread);
+    thread->wait_queue = nullptr;
+    object->retain();
+    if (thread->waiting_for != nullptr) thread->waiting_for->release();
+    thread->waiting_for = object;
+}
+
 void end_wait_for_completion(Thread* thread) {
     leave_wait(thread, false);
     make_runnable(thread);

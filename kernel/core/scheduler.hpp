@@ -35,6 +35,11 @@ void stop_thread(Thread* thread);
 // The current thread waits in `queue` for `object` (holding a reference to it until the wait
 // ends); the caller has prepared its registers.
 void wait_current(WaitQueue& queue, Object* object);
+// The current thread waits for `object` in no queue: the thread that ends the wait finds it through
+// a link (a reliable-IPC peer waiting for the other end). Holds a reference as wait_current does.
+void wait_current_for(Object* object);
+// A Waiting thread leaves its queue (if still in it) and waits for `object` instead, in no queue.
+void rewait(Thread* thread, Object* object);
 // Waiting -> Runnable (a woken thread re-executes its call; its IPC links are broken).
 void wake_thread(Thread* thread);
 // Waiting -> Runnable for a thread whose call another thread has just completed for it (its

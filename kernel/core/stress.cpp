@@ -3,24 +3,18 @@
 #include <amber/objects.h>
 #include <amber/syscall_numbers.h>
 
+#include "../lib/random.hpp"
+
 namespace kernel {
 namespace {
 
 bool enabled = false;
 uint64_t seed_value = 0;
-uint64_t state = 0;
+lib::SplitMix64 random{0};
 uint32_t rate = 0;
 uint32_t point_mask = all_stress_points;
 uint64_t current_call = 0;
 amber_stats stats = {};
-
-uint64_t next_random() { // SplitMix64
-    state += 0x9e3779b97f4a7c15ull;
-    uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 } // namespace
 
@@ -28,7 +22,7 @@ void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points) {
     enabled = rate_per_mille > 0;
     point_mask = points;
     seed_value = seed;
-    state = seed;
+    random.state = seed;
     rate = rate_per_mille > 1000 ? 1000 : rate_per_mille;
 }
 
@@ -36,7 +30,7 @@ bool stress_enabled() { return enabled; }
 
 bool stress_fires(StressPoint point) {
     if (!enabled || (point_mask & (1u << static_cast<unsigned>(point))) == 0) return false;
-    return next_random() % 1000 < rate;
+    return random.next() % 1000 < rate;
 }
 
 void set_current_call(uint64_t call) {

@@ -1,9 +1,11 @@
 // Threads and spaces (address space + handle table) as kernel objects.
 //
-// A thread's whole user-visible state is its arch::ThreadContext plus its stop flag; nothing about
-// it lives on a kernel stack. A thread waiting in a call sits in one WaitQueue with its registers
-// already describing the call to re-execute (rip at the `syscall` instruction, rax = the call or
-// its continuation, arguments advanced), so stopping, cancelling or waking it never loses work.
+// A thread's whole user-visible state is its arch::ThreadContext plus its stop flag and the ends of
+// its reliable connections (exported as ipc_flags); nothing about it lives on a kernel stack. A
+// thread waiting in a call sits in one WaitQueue (or, waiting for a reliable-IPC peer, in none)
+// with its registers already describing the call to re-execute (rip at the `syscall` instruction,
+// rax = the call or its continuation, arguments advanced), so stopping, cancelling or waking it
+// never loses work.
 #pragma once
 
 #include <stdint.h>
@@ -19,6 +21,15 @@ namespace kernel {
 class Space;
 class WaitQueue;
 class Region;
+class Thread;
+
+// One end of a reliable IPC connection (kernel/core/connection.hpp). Both ends always name each
+// other; exactly one of them holds the turn to send. Exported in amber_thread_state.ipc_flags.
+struct Connection {
+    Thread* peer = nullptr; // no reference: a thread's exit breaks both ends first
+    bool sender = false;    // this end holds the turn to send
+    bool alerted = false;   // an alert from the peer is pending for this end
+};
 
 enum class RunState : uint8_t {
     Runnable, // in the run queue, or current
@@ -58,6 +69,10 @@ class Thread final : public Object {
     // retries its faulting instruction and reports the fault again.
     bool fault_pending = false;
     uint64_t fault_address = 0, fault_error = 0;
+    // Reliable connections, indexed by AMBER_IPC_SIDE_*: [CLIENT] the one it opened (peer: its
+    // server), [SERVER] the one it accepted (peer: its client). Unlike the links above they are
+    // exported state: stopping or cancelling the thread keeps them; its exit breaks them.
+    Connection connections[2];
 
     uint64_t restarts = 0; // statistics exported in amber_thread_state
     uint64_t cancels = 0;

@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "../../userland/runtime/runtime.hpp"
+#include "../../userland/runtime/short_ipc.hpp"
 
 namespace {
 
@@ -84,13 +85,64 @@ constexpr amber_handle_t child_port_set = 3;
 alignas(16) uint8_t server_stack[16384];
 alignas(4096) uint8_t server_in[65536];
 
-[[noreturn]] void echo_server(void*) { // runs in the copy
-    amber_ipc_message in{1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
-    amber_ipc_message out{};
+// One buffer of `length` bytes at `bytes`.
+amber_ipc_message whole(const void* bytes, uint64_t length) {
+    return {1, 0, 0, {{reinterpret_cast<uint64_t>(bytes), length}}, {}, 0, 0, 0};
+}
+
+// An echo server loop (runs in the copy): `first` receives the first request into `in`; `next`
+// answers with `out` (what arrived) and receives the next request into `in`.
+template <typename First, typename Next>
+[[noreturn]] void echo(First first, Next next) {
+    amber_ipc_message in = whole(server_in, sizeof server_in), out{};
+    first(in);
+    for (;;) {
+        out = whole(server_in, in.transferred);
+        in = whole(server_in, sizeof server_in);
+        next(out, in);
+    }
+}
+
+[[noreturn]] void echo_server(void*) {
+    echo([](amber_ipc_message& in) { amber::sys::ipc_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
+         });
+}
+
+// The fastpath echo server: four words in registers each way.
+[[noreturn]] void short_echo(void*) {
+    amber::ShortMessage m{};
+    amber::wait_receive_short(child_port_set, m);
+    for (;;) amber::reply_wait_receive_short(child_port_set, m);
+}
+
+// The reliable echo servers: one connection per request (the server loop of ipc.md), and one
+// connection whose turn goes back and forth.
+[[noreturn]] void reliable_echo(void*) {
+    echo([](amber_ipc_message& in) { amber::sys::ipc_setup_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_server_ack_send_wait_receive(&out, child_port_set, &in);
+         });
+}
+
+[[noreturn]] void turn_echo(void*) {
+    echo([](amber_ipc_message& in) { amber::sys::ipc_setup_wait_receive(child_port_set, &in); },
+         [](amber_ipc_message& out, amber_ipc_message& in) {
+             amber::sys::ipc_side_ack_send_over_receive(AMBER_IPC_SIDE_SERVER, &out, &in);
+         });
+}
+
+// The keeper of a region of the bench's space (handle 4 in the keeper's space): maps the page.
+constexpr amber_handle_t child_client_space = 4;
+[[noreturn]] void pager(void*) {
+    amber_fault_message report{};
+    amber_ipc_message in = whole(&report, sizeof report), out{};
     amber::sys::ipc_wait_receive(child_port_set, &in);
     for (;;) {
-        out = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), in.transferred}}, {}, 0, 0, 0};
-        in = {1, 0, 0, {{reinterpret_cast<uint64_t>(server_in), sizeof server_in}}, {}, 0, 0, 0};
+        amber::sys::memory_allocate(child_client_space, report.address & ~uint64_t{4095}, 4096,
+                                    AMBER_PROT_READ | AMBER_PROT_WRITE);
+        in = whole(&report, sizeof report);
         amber::sys::ipc_reply_wait_receive(&out, child_port_set, &in);
     }
 }
@@ -104,6 +156,7 @@ amber_handle_t spawn_copy_running(void (*entry)(void*), amber_handle_t port_set)
         amber::sys::memory_write(space, ranges[i].base, ranges[i].base, ranges[i].size);
     }
     amber::sys::space_handle_install(space, child_port_set, port_set, AMBER_RIGHT_OPERATE);
+    amber::sys::space_handle_install(space, child_client_space, AMBER_HANDLE_SELF_SPACE, AMBER_RIGHT_SET_STATE);
     uint64_t top = reinterpret_cast<uint64_t>(server_stack + sizeof server_stack) - 8;
     amber::sys::thread_start(space, reinterpret_cast<void*>(entry), top, 0);
     return space;
@@ -175,14 +228,78 @@ int main(int argc, char** argv) {
     for (uint64_t size : {uint64_t{0}, uint64_t{64}, uint64_t{65536}}) {
         amber_ipc_message out{}, in{};
         auto call = [&] {
-            out = {1, 0, 0, {{reinterpret_cast<uint64_t>(request), size}}, {}, 0, 0, 0};
-            in = {1, 0, 0, {{reinterpret_cast<uint64_t>(reply), sizeof reply}}, {}, 0, 0, 0};
+            out = whole(request, size);
+            in = whole(reply, sizeof reply);
             amber::sys::ipc_call(port, &out, &in);
         };
         const char* name = size == 0 ? "ipc_round_trip_0B" : size == 64 ? "ipc_round_trip_64B" : "ipc_round_trip_64KiB";
         measure(name, call, size == 65536 ? 200 : samples);
     }
     amber::sys::object_destroy(server_space);
+
+    // The same round trip through the fastpath (ipc_call_short: four words each way in registers).
+    amber_handle_t short_space = spawn_copy_running(short_echo, set);
+    measure("ipc_short_round_trip_32B", [&] {
+        amber::ShortMessage m{{1, 2, 3, 4}, 0};
+        amber::call_short(port, m);
+    });
+    amber::sys::object_destroy(short_space);
+
+    // Reliable IPC between two spaces: a whole RPC (connect, send, turn, reply, the server's
+    // disconnect), and a round trip on an open connection (take the turn, send, hand it over, receive).
+    for (int kind = 0; kind < 2; ++kind) {
+        amber_port_state reliable_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 2, 0};
+        amber_handle_t reliable_port = static_cast<amber_handle_t>(amber::sys::port_create(&reliable_state).value);
+        amber_handle_t reliable_set = static_cast<amber_handle_t>(amber::sys::port_set_create(0).value);
+        amber::sys::port_attach(reliable_port, reliable_set);
+        amber_handle_t reliable_space = spawn_copy_running(kind == 0 ? reliable_echo : turn_echo, reliable_set);
+        for (uint64_t size : {uint64_t{0}, uint64_t{64}, uint64_t{65536}}) {
+            amber_ipc_message out{}, in{};
+            auto prepare = [&] {
+                out = whole(request, size);
+                in = whole(reply, sizeof reply);
+            };
+            if (kind == 1 && size == 0) { // open the connection once
+                prepare();
+                amber::sys::ipc_connect_send_over_receive(reliable_port, &out, &in);
+            }
+            auto round_trip = [&] {
+                prepare();
+                if (kind == 0)
+                    amber::sys::ipc_connect_send_over_receive(reliable_port, &out, &in);
+                else
+                    amber::sys::ipc_side_ack_send_over_receive(AMBER_IPC_SIDE_CLIENT, &out, &in);
+            };
+            static const char* const names[2][3] = {
+                {"reliable_rpc_0B", "reliable_rpc_64B", "reliable_rpc_64KiB"},
+                {"reliable_turn_round_trip_0B", "reliable_turn_round_trip_64B", "reliable_turn_round_trip_64KiB"}};
+            measure(names[kind][size == 0 ? 0 : size == 64 ? 1 : 2], round_trip, size == 65536 ? 200 : samples);
+        }
+        amber::sys::object_destroy(reliable_space);
+    }
+
+    // A page fault in a kept region of this space, served by a keeper in another space that maps
+    // the page; the sample ends when the faulting write has completed (the page is freed after).
+    constexpr uint64_t lazy = 0x30000000;
+    amber_port_state keeper_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 3, 0};
+    amber_handle_t keeper_port = static_cast<amber_handle_t>(amber::sys::port_create(&keeper_state).value);
+    amber_handle_t keeper_set = static_cast<amber_handle_t>(amber::sys::port_set_create(0).value);
+    amber::sys::port_attach(keeper_port, keeper_set);
+    amber_region_state region_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, lazy, 4096, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t region =
+        static_cast<amber_handle_t>(amber::sys::region_create(AMBER_HANDLE_SELF_SPACE, &region_state).value);
+    amber::sys::region_set_keeper(region, keeper_port);
+    amber_handle_t keeper_space = spawn_copy_running(pager, keeper_set);
+    for (int i = 0; i < samples + 10; ++i) {
+        uint64_t start = stamp();
+        *reinterpret_cast<volatile uint64_t*>(lazy) = 1;
+        uint64_t end = stamp();
+        amber::sys::memory_free(AMBER_HANDLE_SELF_SPACE, lazy, 4096);
+        if (i >= 10) deltas[i - 10] = end - start;
+    }
+    report("fault_to_keeper_round_trip", deltas, samples);
+    amber::sys::object_destroy(keeper_space);
     amber::sys::object_destroy(space);
     return 0;
 }

@@ -1,6 +1,8 @@
 // The amber-crit binary: usage and exit codes, one-line check verdicts, files inside FAT disk images
 // (made with mkfs.fat and mcopy), and the golden check that stock protoc decodes an image.
 #define BOOST_TEST_DYN_LINK
+#include <amber/abi.h>
+#include <amber/objects.h>
 #include <boost/test/unit_test.hpp>
 
 #include "crit_test_support.hpp"
@@ -13,6 +15,11 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 crit_test::CommandResult crit(const std::string& arguments) { return run(crit_test::crit_binary() + " " + arguments); }
 
+} // namespace
+
+namespace {
+const std::string abi_text = std::to_string(AMBER_ABI_VERSION);
+const std::string state_version = std::to_string(AMBER_STATE_VERSION);
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(command_line)
@@ -38,7 +45,8 @@ BOOST_AUTO_TEST_CASE(check_prints_one_line_per_image) {
 
     auto ok = crit("check " + good);
     BOOST_TEST(ok.status == 0);
-    BOOST_TEST(ok.output == good + ": ok (format 1, abi 2, 3 pages, " + std::to_string(bytes.size()) + " bytes)\n");
+    BOOST_TEST(ok.output ==
+               good + ": ok (format 1, abi " + abi_text + ", 3 pages, " + std::to_string(bytes.size()) + " bytes)\n");
     auto bad = crit("check " + good + " " + flipped + " " + missing);
     BOOST_TEST(bad.status == 1);
     BOOST_TEST(contains(bad.output, good + ": ok ("));
@@ -85,7 +93,7 @@ BOOST_AUTO_TEST_CASE(images_inside_fat_disk_images) {
 
     auto ok = crit("check " + disk + "::CKPT1.IMG");
     BOOST_TEST(ok.status == 0);
-    BOOST_TEST(contains(ok.output, disk + "::CKPT1.IMG: ok (format 1, abi 2, 5 pages, "));
+    BOOST_TEST(contains(ok.output, disk + "::CKPT1.IMG: ok (format 1, abi " + abi_text + ", 5 pages, "));
     BOOST_TEST(contains(crit("show " + disk + "::CKPT1.IMG").output, "program: hello one two"));
     auto missing = crit("check " + disk + "::NOPE.IMG");
     BOOST_TEST(missing.status == 1);

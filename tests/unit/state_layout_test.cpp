@@ -54,10 +54,12 @@ const Field fields[] = {
     FIELD(amber_thread_state, header, 0),
     FIELD(amber_thread_state, registers, 16),
     FIELD(amber_thread_state, flags, 176),
-    FIELD(amber_thread_state, reserved0, 180),
+    FIELD(amber_thread_state, ipc_flags, 180),
     FIELD(amber_thread_state, restarts, 184),
     FIELD(amber_thread_state, cancels, 192),
     FIELD(amber_thread_state, fpu, 200),
+    FIELD(amber_thread_state, ipc_server_id, 712),
+    FIELD(amber_thread_state, ipc_client_id, 720),
 
     FIELD(amber_space_state, header, 0),
     FIELD(amber_space_state, handle_count, 16),
@@ -121,8 +123,8 @@ const Field fields[] = {
     FIELD(amber_stats, stress_rate, 16),
     FIELD(amber_stats, reserved0, 20),
     FIELD(amber_stats, calls, 24),
-    FIELD(amber_stats, restarts, 536),
-    FIELD(amber_stats, forced_restarts, 1048),
+    FIELD(amber_stats, restarts, 1048),
+    FIELD(amber_stats, forced_restarts, 2072),
 
     FIELD(amber_ipc_buffer, address, 0),
     FIELD(amber_ipc_buffer, length, 8),
@@ -158,11 +160,11 @@ struct Size {
     }
 
 const Size sizes[] = {
-    SIZE(amber_state_header, 16, 8), SIZE(amber_thread_registers, 160, 8), SIZE(amber_thread_state, 712, 8),
+    SIZE(amber_state_header, 16, 8), SIZE(amber_thread_registers, 160, 8), SIZE(amber_thread_state, 728, 8),
     SIZE(amber_space_state, 48, 8),  SIZE(amber_region_state, 40, 8),      SIZE(amber_mapping_state, 48, 8),
     SIZE(amber_port_state, 32, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
-    SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 1560, 8),           SIZE(amber_ipc_buffer, 16, 8),
+    SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 3096, 8),           SIZE(amber_ipc_buffer, 16, 8),
     SIZE(amber_ipc_message, 112, 8), SIZE(amber_fault_message, 32, 8),     SIZE(amber_machine_state, 16, 8),
 };
 
@@ -173,7 +175,7 @@ const Size sizes[] = {
 BOOST_AUTO_TEST_SUITE(state_layout)
 
 BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
-    BOOST_TEST(std::size(fields) == 97u); // every field of every struct is listed
+    BOOST_TEST(std::size(fields) == 99u); // every field of every struct is listed
     for (const Field& field : fields) {
         BOOST_TEST_INFO(field.name);
         BOOST_TEST(field.offset == field.expected);
@@ -196,9 +198,9 @@ BOOST_AUTO_TEST_CASE(array_and_scalar_field_sizes) {
     BOOST_TEST(sizeof(amber_handle_t) == 4u);
     BOOST_TEST(sizeof(amber_thread_state::fpu) == 512u); // an FXSAVE image
     BOOST_TEST(sizeof(amber_space_state::clock_offset) == 8u);
-    BOOST_TEST(sizeof(amber_stats::calls) == 64u * 8u);
-    BOOST_TEST(sizeof(amber_stats::restarts) == 64u * 8u);
-    BOOST_TEST(sizeof(amber_stats::forced_restarts) == 64u * 8u);
+    BOOST_TEST(sizeof(amber_stats::calls) == 128u * 8u);
+    BOOST_TEST(sizeof(amber_stats::restarts) == 128u * 8u);
+    BOOST_TEST(sizeof(amber_stats::forced_restarts) == 128u * 8u);
     // Every state struct begins with the header.
     BOOST_TEST(sizeof(amber_thread_state::header) == 16u);
     BOOST_TEST(sizeof(amber_reference_state::header) == 16u);

@@ -93,6 +93,24 @@ const SyscallRow expected_syscalls[] = {
     {56, "io_port_write", 4},
     {57, "dma_allocate", 4},
     {58, "console_read", 2},
+    {59, "ipc_connect_send", 2},
+    {60, "ipc_connect_send_over_receive", 3},
+    {61, "ipc_side_send", 2},
+    {62, "ipc_side_receive", 2},
+    {63, "ipc_side_over_receive", 2},
+    {64, "ipc_side_ack_send", 2},
+    {65, "ipc_side_send_over_receive", 3},
+    {66, "ipc_side_ack_send_over_receive", 3},
+    {67, "ipc_side_disconnect", 1},
+    {68, "ipc_side_alert", 1},
+    {69, "ipc_server_wait_receive", 2},
+    {70, "ipc_server_ack_send_wait_receive", 3},
+    {71, "ipc_server_send_wait_receive", 3},
+    {72, "ipc_setup_wait_receive", 2},
+    {73, "ipc_connect_threads", 3},
+    {74, "ipc_call_short", 5},
+    {75, "ipc_wait_receive_short", 1},
+    {76, "ipc_reply_wait_receive_short", 5},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -159,6 +177,24 @@ const struct {
     {AMBER_SYS_io_port_write, 56, "io_port_write"},
     {AMBER_SYS_dma_allocate, 57, "dma_allocate"},
     {AMBER_SYS_console_read, 58, "console_read"},
+    {AMBER_SYS_ipc_connect_send, 59, "ipc_connect_send"},
+    {AMBER_SYS_ipc_connect_send_over_receive, 60, "ipc_connect_send_over_receive"},
+    {AMBER_SYS_ipc_side_send, 61, "ipc_side_send"},
+    {AMBER_SYS_ipc_side_receive, 62, "ipc_side_receive"},
+    {AMBER_SYS_ipc_side_over_receive, 63, "ipc_side_over_receive"},
+    {AMBER_SYS_ipc_side_ack_send, 64, "ipc_side_ack_send"},
+    {AMBER_SYS_ipc_side_send_over_receive, 65, "ipc_side_send_over_receive"},
+    {AMBER_SYS_ipc_side_ack_send_over_receive, 66, "ipc_side_ack_send_over_receive"},
+    {AMBER_SYS_ipc_side_disconnect, 67, "ipc_side_disconnect"},
+    {AMBER_SYS_ipc_side_alert, 68, "ipc_side_alert"},
+    {AMBER_SYS_ipc_server_wait_receive, 69, "ipc_server_wait_receive"},
+    {AMBER_SYS_ipc_server_ack_send_wait_receive, 70, "ipc_server_ack_send_wait_receive"},
+    {AMBER_SYS_ipc_server_send_wait_receive, 71, "ipc_server_send_wait_receive"},
+    {AMBER_SYS_ipc_setup_wait_receive, 72, "ipc_setup_wait_receive"},
+    {AMBER_SYS_ipc_connect_threads, 73, "ipc_connect_threads"},
+    {AMBER_SYS_ipc_call_short, 74, "ipc_call_short"},
+    {AMBER_SYS_ipc_wait_receive_short, 75, "ipc_wait_receive_short"},
+    {AMBER_SYS_ipc_reply_wait_receive_short, 76, "ipc_reply_wait_receive_short"},
 };
 
 struct StatusRow {
@@ -191,6 +227,7 @@ const struct {
     {"ERR_DESTROYED", 11},
     {"ERR_EXISTS", 12},
     {"ERR_DISCONNECTED", 13},
+    {"ERR_ALERTED", 14},
 };
 
 } // namespace
@@ -209,7 +246,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 59);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 77);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -244,13 +281,17 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
     BOOST_TEST(AMBER_ERR_DESTROYED == 11);
     BOOST_TEST(AMBER_ERR_EXISTS == 12);
     BOOST_TEST(AMBER_ERR_DISCONNECTED == 13);
+    BOOST_TEST(AMBER_ERR_ALERTED == 14);
     BOOST_TEST(AMBER_IPC_MAX_BUFFERS == 4);
     BOOST_TEST(AMBER_IPC_MAX_HANDLES == 4);
     BOOST_TEST(AMBER_IPC_TRUNCATED == 1u);
+    BOOST_TEST(AMBER_IPC_MORE == 2u);
+    BOOST_TEST(AMBER_IPC_SIDE_CLIENT == 0u);
+    BOOST_TEST(AMBER_IPC_SIDE_SERVER == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
-    BOOST_TEST(AMBER_ABI_VERSION == 2);
+    BOOST_TEST(AMBER_ABI_VERSION == 3);
     BOOST_TEST(AMBER_TICK_HZ == 1000);
     BOOST_TEST(AMBER_USER_MIN == 0x0000000000010000ull);
     BOOST_TEST(AMBER_USER_MAX == 0x0000800000000000ull);
@@ -262,7 +303,7 @@ BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
-    BOOST_TEST(AMBER_STATE_VERSION == 1);
+    BOOST_TEST(AMBER_STATE_VERSION == 2);
     BOOST_TEST(AMBER_HANDLE_NONE == 0u);
     BOOST_TEST(sizeof(amber_handle_t) == 4u);
 
@@ -293,7 +334,17 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_THREAD_EXITED == 0x4u);
     BOOST_TEST(AMBER_THREAD_REF_SPACE == 0);
     BOOST_TEST(AMBER_THREAD_REF_WAITING_FOR == 1);
-    BOOST_TEST(AMBER_THREAD_REF_COUNT == 2);
+    BOOST_TEST(AMBER_THREAD_REF_SERVER == 2);
+    BOOST_TEST(AMBER_THREAD_REF_CLIENT == 3);
+    BOOST_TEST(AMBER_THREAD_REF_COUNT == 4);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT == 0x01u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_SENDER == 0x02u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_ALERTED == 0x04u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER == 0x10u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_SENDER == 0x20u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_ALERTED == 0x40u);
+    BOOST_TEST(AMBER_THREAD_IPC_CLIENT_HALF == 0x07u);
+    BOOST_TEST(AMBER_THREAD_IPC_SERVER_HALF == 0x70u);
 
     BOOST_TEST(AMBER_PROT_READ == 0x1u);
     BOOST_TEST(AMBER_PROT_WRITE == 0x2u);
@@ -302,7 +353,7 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
     BOOST_TEST(AMBER_MEMORY_DEVICE == 3u);
 
-    BOOST_TEST(AMBER_STATS_MAX_CALLS == 64);
+    BOOST_TEST(AMBER_STATS_MAX_CALLS == 128);
 }
 
 BOOST_AUTO_TEST_CASE(user_frame_layout) {

@@ -6,7 +6,8 @@
  * never changes the buffers; it records progress in `transferred` (bytes moved so far) in both
  * descriptors, so a transfer that is preempted restarts where it stopped, and a thread stopped in
  * the middle of one shows exactly how far it got. Fields other than those marked "in" are written
- * by the kernel.
+ * by the kernel. One-way and idempotent sends reset `transferred` to 0 once delivered; a reliable
+ * send leaves it at the number of bytes the receiver took (set it to 0 for the next message).
  */
 #ifndef AMBER_UAPI_IPC_H
 #define AMBER_UAPI_IPC_H
@@ -18,8 +19,15 @@
 #define AMBER_IPC_MAX_BUFFERS 4
 #define AMBER_IPC_MAX_HANDLES 4
 
-/* Flags of amber_ipc_message.flags (receive side). */
-#define AMBER_IPC_TRUNCATED (1u << 0) /* the message was longer than the receive buffers */
+/* Flags of amber_ipc_message.flags (receive side), written when a receive completes. */
+#define AMBER_IPC_TRUNCATED (1u << 0) /* the message was longer than the receive buffers, or handles were dropped */
+#define AMBER_IPC_MORE (1u << 1)      /* reliable: the buffers are full and the sender has more of its message */
+
+/* The two ends a thread may hold of reliable connections (argument `side` of the ipc_side_* calls):
+ * the connection it opened as a client (its peer is its server), and the one it accepted as a
+ * server (its peer is its client). A thread can hold both at once (an interposer). */
+#define AMBER_IPC_SIDE_CLIENT 0u
+#define AMBER_IPC_SIDE_SERVER 1u
 
 struct amber_ipc_buffer {
     uint64_t address; /* in */

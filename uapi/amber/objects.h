@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define AMBER_STATE_VERSION 1
+#define AMBER_STATE_VERSION 2
 
 typedef uint32_t amber_handle_t; /* index into the caller's handle table; 0 is never valid */
 #define AMBER_HANDLE_NONE 0u
@@ -46,6 +46,18 @@ enum amber_object_type {
 #define AMBER_THREAD_WAITING (1u << 1) /* read-only: was waiting in a call when stopped */
 #define AMBER_THREAD_EXITED (1u << 2)  /* read-only: the thread has exited */
 
+/* Flags of amber_thread_state.ipc_flags: the thread's ends of reliable connections (read-only in
+ * set_state; ipc_connect_threads re-establishes a connection between two stopped threads from the
+ * client half of the client's flags and the server half of the server's). */
+#define AMBER_THREAD_IPC_CLIENT (1u << 0)         /* connected as a client (to its server) */
+#define AMBER_THREAD_IPC_CLIENT_SENDER (1u << 1)  /* ... and it holds the turn to send */
+#define AMBER_THREAD_IPC_CLIENT_ALERTED (1u << 2) /* ... and an alert from its server is pending */
+#define AMBER_THREAD_IPC_SERVER (1u << 4)         /* serves a client */
+#define AMBER_THREAD_IPC_SERVER_SENDER (1u << 5)  /* ... and it holds the turn to send */
+#define AMBER_THREAD_IPC_SERVER_ALERTED (1u << 6) /* ... and an alert from its client is pending */
+#define AMBER_THREAD_IPC_CLIENT_HALF 0x07u
+#define AMBER_THREAD_IPC_SERVER_HALF 0x70u
+
 /* Memory protection bits (regions, mappings, space memory). */
 #define AMBER_PROT_READ (1u << 0)
 #define AMBER_PROT_WRITE (1u << 1)
@@ -70,17 +82,21 @@ struct amber_thread_registers {
 struct amber_thread_state {
     struct amber_state_header header;
     struct amber_thread_registers registers;
-    uint32_t flags; /* AMBER_THREAD_* */
-    uint32_t reserved0;
-    uint64_t restarts; /* read-only statistics: calls of this thread restarted ... */
-    uint64_t cancels;  /* ... and waits broken by thread_cancel */
-    uint8_t fpu[512];  /* FXSAVE image: x87, MMX, SSE */
+    uint32_t flags;         /* AMBER_THREAD_* */
+    uint32_t ipc_flags;     /* read-only: AMBER_THREAD_IPC_* */
+    uint64_t restarts;      /* read-only statistics: calls of this thread restarted ... */
+    uint64_t cancels;       /* ... and waits broken by thread_cancel */
+    uint8_t fpu[512];       /* FXSAVE image: x87, MMX, SSE */
+    uint64_t ipc_server_id; /* read-only: id of its server (AMBER_THREAD_IPC_CLIENT), else 0 */
+    uint64_t ipc_client_id; /* read-only: id of its client (AMBER_THREAD_IPC_SERVER), else 0 */
 };
 
 /* References of a thread, filled by thread_get_references into reference objects. */
 enum amber_thread_reference {
     AMBER_THREAD_REF_SPACE = 0,       /* the space it runs in */
     AMBER_THREAD_REF_WAITING_FOR = 1, /* the object it waits on, if any */
+    AMBER_THREAD_REF_SERVER = 2,      /* its server, if it is connected as a client */
+    AMBER_THREAD_REF_CLIENT = 3,      /* its client, if it serves one */
     AMBER_THREAD_REF_COUNT
 };
 

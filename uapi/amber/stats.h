@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#define AMBER_STATS_MAX_CALLS 64
+#define AMBER_STATS_MAX_CALLS 128
 
 struct amber_stats {
     uint32_t version;     /* AMBER_STATE_VERSION */

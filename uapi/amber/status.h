@@ -21,7 +21,8 @@
     X(ERR_BUSY, 10, "the object is held by another thread (try-operations)")                                           \
     X(ERR_DESTROYED, 11, "the object has been destroyed")                                                              \
     X(ERR_EXISTS, 12, "the handle slot or address range is already in use")                                            \
-    X(ERR_DISCONNECTED, 13, "the IPC peer went away")
+    X(ERR_DISCONNECTED, 13, "the IPC peer went away")                                                                  \
+    X(ERR_ALERTED, 14, "the reliable-IPC peer sent an alert")
 
 enum amber_status {
 #define AMBER_STATUS_ENUM(name, value, text) AMBER_##name = (value),

@@ -8,7 +8,7 @@
 // binding carries the transfer over. Whatever breaks a binding (stop, cancel, exit) makes the
 // waiting side start its call over, so no message is half-delivered. Completing the message
 // completes the waiting side's call for it. A client whose request arrived waits for the reply on
-// the port; the server's reply completes its call. Replies go to the thread last received from.
+// the port; the server's reply completes its call (reply_calls.cpp).
 #include "../ipc.hpp"
 #include "../scheduler.hpp"
 #include "../syscall.hpp"
@@ -16,36 +16,10 @@
 namespace kernel {
 namespace {
 
-// Every handle a message would carry must exist and be duplicable.
-amber_status check_handles(Thread& sender, const Message& message) {
-    for (uint32_t i = 0; i < message.descriptor.handle_count; ++i) {
-        HandleEntry* entry = sender.space->handles.find(message.descriptor.handles[i]);
-        if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
-        if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return AMBER_ERR_ACCESS_DENIED;
-    }
-    return AMBER_OK;
-}
-
-// A transfer that faulted in a kept region commits its progress and the active thread calls the
-// keeper; the binding stays, and once replied the restarted call continues the transfer.
-bool fault_went_to_keeper(Thread& caller, CopyEnd end, Message& from, Message& to) {
-    if (end != CopyEnd::SourceFault && end != CopyEnd::DestinationFault) return false;
-    CopyFault fault = last_copy_fault();
-    constexpr uint64_t write_fault = 1u << 1;
-    store_message(from);
-    store_message(to);
-    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
-}
-
 // An error ends the call: a transfer it was carrying on is abandoned (the partner starts over).
 SyscallResult fail(Thread& caller, amber_status status) {
     if (caller.ipc_partner != nullptr) ipc_break(caller);
     return SyscallResult::done(status);
-}
-
-void unbind(Thread& a, Thread& b) {
-    a.ipc_partner = nullptr;
-    b.ipc_partner = nullptr;
 }
 
 // The message a waiting sender (ipc_send or ipc_call) offers: its second argument.
@@ -243,90 +217,6 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
     caller.ipc_client = sender;
     caller.ipc_reply_lost = false;
     return SyscallResult::done(AMBER_OK, 1);
-}
-
-// Sends `reply` (the caller's first argument) to the client the caller owes a reply.
-static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments, uint64_t call, bool& replied) {
-    replied = false;
-    Message reply;
-    amber_status status = load_message(*caller.space, arguments[0], reply);
-    if (status == AMBER_OK) status = check_handles(caller, reply);
-    if (status != AMBER_OK) return fail(caller, status);
-    Thread* client = caller.ipc_client;
-    if (client != nullptr && client->run_state != RunState::Waiting) { // cannot happen if links are kept right
-        ipc_break(caller);
-        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
-    }
-    if (client == nullptr) {
-        bool lost = caller.ipc_reply_lost;
-        caller.ipc_reply_lost = false;
-        return SyscallResult::done(lost ? AMBER_ERR_DISCONNECTED : AMBER_ERR_BAD_STATE);
-    }
-    if (client->fault_pending) { // the keeper has dealt with the fault: the thread retries the access
-        caller.ipc_client = nullptr;
-        client->ipc_server = nullptr;
-        end_wait_for_completion(client);
-        replied = true;
-        return SyscallResult::done(AMBER_OK);
-    }
-    Message answer;
-    if (load_message(*client->space, client->context.frame.rdx, answer) != AMBER_OK) {
-        ipc_break(caller); // its reply buffer went bad: it calls again
-        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
-    }
-    if (caller.ipc_partner == nullptr) { // first round of this reply
-        caller.ipc_partner = client;
-        client->ipc_partner = &caller;
-        reply.descriptor.transferred = 0;
-        answer.descriptor.transferred = 0;
-        answer.descriptor.flags = 0;
-    }
-    bool forced;
-    CopyEnd end = copy_message(reply, answer, forced);
-    if (end == CopyEnd::Preempted) {
-        store_message(reply);
-        store_message(answer);
-        return SyscallResult::restart(call, forced);
-    }
-    unbind(caller, *client);
-    if (end == CopyEnd::SourceFault) {
-        reply.descriptor.transferred = 0;
-        store_message(reply);
-        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS); // the client keeps waiting
-    }
-    caller.ipc_client = nullptr;
-    client->ipc_server = nullptr;
-    if (end == CopyEnd::DestinationFault) {
-        store_message(answer);
-        complete_waiting_call(*client, AMBER_ERR_BAD_ADDRESS, 0);
-    } else {
-        if (end == CopyEnd::DestinationFull) answer.descriptor.flags |= AMBER_IPC_TRUNCATED;
-        answer.descriptor.badge = 0;
-        transfer_handles(caller, reply, answer);
-        store_message(answer);
-        complete_waiting_call(*client, AMBER_OK, 0);
-    }
-    reply.descriptor.transferred = 0;
-    store_message(reply);
-    replied = true;
-    return SyscallResult::done(AMBER_OK);
-}
-
-SyscallResult sys_ipc_reply(Thread& caller, SyscallArguments& arguments) {
-    bool replied;
-    return reply_to_client(caller, arguments, AMBER_SYS_ipc_reply, replied);
-}
-
-SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& arguments) {
-    bool replied;
-    SyscallResult result = reply_to_client(caller, arguments, AMBER_SYS_ipc_reply_wait_receive, replied);
-    bool nobody_to_answer = result.kind == SyscallResult::Kind::Done &&
-                            (result.status == AMBER_ERR_BAD_STATE || result.status == AMBER_ERR_DISCONNECTED);
-    if (!replied && !nobody_to_answer) return result; // still replying, or the reply failed
-    // Stage 2: continue as ipc_wait_receive(port_set, message).
-    arguments.set(0, arguments[1]);
-    arguments.set(1, arguments[2]);
-    return sys_ipc_wait_receive(caller, arguments);
 }
 
 } // namespace kernel

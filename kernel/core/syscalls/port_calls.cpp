@@ -34,11 +34,15 @@ void Port::on_destroy() {
     attach(nullptr);
     wake_all(senders);
     wake_all(callers);
+    wake_all(connectors);
+    wake_all(short_callers);
 }
 
 void PortSet::on_destroy() {
     while (ports != nullptr) ports->attach(nullptr);
     wake_all(waiters);
+    wake_all(acceptors);
+    wake_all(short_waiters);
 }
 
 SyscallResult sys_port_create(Thread& caller, SyscallArguments& arguments) {
@@ -88,7 +92,7 @@ amber_status import_state(Thread& caller, Port& port, uint64_t buffer, uint64_t 
 amber_status export_state(Thread& caller, PortSet& set, uint64_t buffer, uint64_t size) {
     auto state = state_with_header<amber_port_set_state>(set);
     state.port_count = set.port_count;
-    state.waiter_count = set.waiters.size();
+    state.waiter_count = set.waiters.size() + set.acceptors.size() + set.short_waiters.size();
     return state_out(caller, buffer, size, state);
 }
 

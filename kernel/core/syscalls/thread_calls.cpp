@@ -2,6 +2,7 @@
 #include <amber/abi.h>
 #include <arch/frame.hpp>
 
+#include "../connection.hpp"
 #include "../ipc.hpp"
 #include "../lifecycle.hpp"
 #include "../objects.hpp"
@@ -13,6 +14,8 @@ namespace kernel {
 namespace {
 
 constexpr uint32_t known_thread_flags = AMBER_THREAD_STOPPED | AMBER_THREAD_WAITING | AMBER_THREAD_EXITED;
+// Read-only in set_state (ipc_connect_threads re-establishes connections), but only known bits.
+constexpr uint32_t known_ipc_flags = AMBER_THREAD_IPC_CLIENT_HALF | AMBER_THREAD_IPC_SERVER_HALF;
 constexpr unsigned mxcsr_offset = 24;
 constexpr uint32_t mxcsr_valid = 0xffbf; // DAZ and reserved bits cleared: fxrstor faults on them
 
@@ -54,6 +57,9 @@ amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     bool exited = thread.run_state == RunState::Exited;
     bool waiting = thread.run_state == RunState::Waiting || thread.stopped_waiting_for != nullptr;
     state.flags = (exited ? AMBER_THREAD_EXITED : AMBER_THREAD_STOPPED) | (waiting ? AMBER_THREAD_WAITING : 0);
+    state.ipc_flags = connection_flags(thread);
+    if (Thread* server = thread.connections[AMBER_IPC_SIDE_CLIENT].peer) state.ipc_server_id = server->id();
+    if (Thread* client = thread.connections[AMBER_IPC_SIDE_SERVER].peer) state.ipc_client_id = client->id();
     state.restarts = thread.restarts;
     state.cancels = thread.cancels;
     __builtin_memcpy(state.fpu, thread.context.fpu.bytes, sizeof state.fpu);
@@ -69,7 +75,9 @@ amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_THREAD, state);
     if (status != AMBER_OK) return status;
     const amber_thread_registers& r = state.registers;
-    if ((state.flags & ~known_thread_flags) != 0 || state.reserved0 != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    if ((state.flags & ~known_thread_flags) != 0 || (state.ipc_flags & ~known_ipc_flags) != 0) {
+        return AMBER_ERR_INVALID_ARGUMENT;
+    }
     if (!arch::is_user_address(r.rip) || !arch::is_user_address(r.rsp) || !arch::is_user_address(r.fs_base) ||
         !arch::is_user_address(r.gs_base)) {
         return AMBER_ERR_INVALID_ARGUMENT;
@@ -142,7 +150,9 @@ SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& argume
         if (status != AMBER_OK) return SyscallResult::done(status);
     }
     Object* waited = thread->run_state == RunState::Waiting ? thread->waiting_for : thread->stopped_waiting_for;
-    Object* targets[AMBER_THREAD_REF_COUNT] = {thread->run_state == RunState::Exited ? nullptr : thread->space, waited};
+    Object* targets[AMBER_THREAD_REF_COUNT] = {thread->run_state == RunState::Exited ? nullptr : thread->space, waited,
+                                               thread->connections[AMBER_IPC_SIDE_CLIENT].peer,
+                                               thread->connections[AMBER_IPC_SIDE_SERVER].peer};
     for (uint64_t i = 0; i < count; ++i) { // they identify (id, type, compare); they grant nothing
         if (references[i] != nullptr) references[i]->set(targets[i], 0);
     }

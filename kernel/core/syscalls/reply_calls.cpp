@@ -1,0 +1,101 @@
+// Idempotent IPC, the server's side: replies go to the client last received from (ipc_client),
+// which waits on the port for them (ipc_calls.cpp). A long reply is carried on across preemption
+// points through a transfer binding, like a request; a client that stopped waiting (stopped,
+// cancelled, exited) calls again, and the server's reply then finds nobody (DISCONNECTED).
+#include "../ipc.hpp"
+#include "../scheduler.hpp"
+#include "../syscall.hpp"
+
+namespace kernel {
+
+// Sends `reply` (the caller's first argument) to the client the caller owes a reply.
+static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments, uint64_t call, bool& replied) {
+    replied = false;
+    Message reply;
+    amber_status status = load_message(*caller.space, arguments[0], reply);
+    if (status == AMBER_OK) status = check_handles(caller, reply);
+    if (status != AMBER_OK) {
+        if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
+        return SyscallResult::done(status);
+    }
+    Thread* client = caller.ipc_client;
+    if (client != nullptr && client->run_state != RunState::Waiting) { // cannot happen if links are kept right
+        ipc_break(caller);
+        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
+    }
+    if (client != nullptr && client->context.frame.rax == AMBER_SYS_ipc_call_short) {
+        return SyscallResult::done(AMBER_ERR_BAD_STATE); // a short client takes a short reply only
+    }
+    if (client == nullptr) {
+        bool lost = caller.ipc_reply_lost;
+        caller.ipc_reply_lost = false;
+        return SyscallResult::done(lost ? AMBER_ERR_DISCONNECTED : AMBER_ERR_BAD_STATE);
+    }
+    if (client->fault_pending) { // the keeper has dealt with the fault: the thread retries the access
+        caller.ipc_client = nullptr;
+        client->ipc_server = nullptr;
+        end_wait_for_completion(client);
+        replied = true;
+        return SyscallResult::done(AMBER_OK);
+    }
+    Message answer;
+    if (load_message(*client->space, client->context.frame.rdx, answer) != AMBER_OK) {
+        ipc_break(caller); // its reply buffer went bad: it calls again
+        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
+    }
+    if (caller.ipc_partner == nullptr) { // first round of this reply
+        caller.ipc_partner = client;
+        client->ipc_partner = &caller;
+        reply.descriptor.transferred = 0;
+        answer.descriptor.transferred = 0;
+        answer.descriptor.flags = 0;
+    }
+    bool forced;
+    CopyEnd end = copy_message(reply, answer, forced);
+    if (end == CopyEnd::Preempted) {
+        store_message(reply);
+        store_message(answer);
+        return SyscallResult::restart(call, forced);
+    }
+    unbind(caller, *client);
+    if (end == CopyEnd::SourceFault) {
+        reply.descriptor.transferred = 0;
+        store_message(reply);
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS); // the client keeps waiting
+    }
+    caller.ipc_client = nullptr;
+    client->ipc_server = nullptr;
+    if (end == CopyEnd::DestinationFault) {
+        store_message(answer);
+        complete_waiting_call(*client, AMBER_ERR_BAD_ADDRESS, 0);
+    } else {
+        if (end == CopyEnd::DestinationFull) answer.descriptor.flags |= AMBER_IPC_TRUNCATED;
+        answer.descriptor.badge = 0;
+        transfer_handles(caller, reply, answer);
+        store_message(answer);
+        complete_waiting_call(*client, AMBER_OK, 0);
+    }
+    reply.descriptor.transferred = 0;
+    store_message(reply);
+    replied = true;
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_ipc_reply(Thread& caller, SyscallArguments& arguments) {
+    bool replied;
+    return reply_to_client(caller, arguments, AMBER_SYS_ipc_reply, replied);
+}
+
+SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& arguments) {
+    bool replied;
+    SyscallResult result = reply_to_client(caller, arguments, AMBER_SYS_ipc_reply_wait_receive, replied);
+    bool nobody_to_answer = result.kind == SyscallResult::Kind::Done &&
+                            (result.status == AMBER_ERR_BAD_STATE || result.status == AMBER_ERR_DISCONNECTED);
+    if (!replied && !nobody_to_answer) return result; // still replying, or the reply failed
+    // Stage 2: continue as ipc_wait_receive(port_set, message).
+    arguments.set(0, arguments[1]);
+    arguments.set(1, arguments[2]);
+    return sys_ipc_wait_receive(caller, arguments);
+}
+
+} // namespace kernel
