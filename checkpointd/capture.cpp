@@ -2,6 +2,8 @@
 
 #include <amber/abi.h>
 
+#include <initializer_list>
+
 #include "../userland/runtime/runtime.hpp"
 
 namespace checkpointd {
@@ -9,6 +11,11 @@ namespace {
 
 using amber::SyscallReturn;
 namespace sys = amber::sys;
+
+template <typename T, size_t N>
+constexpr size_t capacity(const T (&)[N]) {
+    return N;
+}
 
 bool stopped_already(const StoppedThreads& threads, uint64_t id) {
     for (unsigned i = 0; i < threads.count; ++i) {
@@ -29,7 +36,7 @@ void copy_registers(const amber_thread_registers& r, amber_image_Registers& out)
 }
 
 const char* export_thread(amber_handle_t handle, amber_image_Process& process) {
-    if (process.threads_count == 64) return "too many threads";
+    if (process.threads_count == capacity(process.threads)) return "too many threads";
     amber_thread_state state{};
     if (!state_of(handle, state)) return "cannot read a thread's state";
     amber_image_Thread& t = process.threads[process.threads_count++];
@@ -38,6 +45,9 @@ const char* export_thread(amber_handle_t handle, amber_image_Process& process) {
     copy_registers(state.registers, t.registers);
     t.flags = state.flags;
     __builtin_memcpy(t.fpu, state.fpu, sizeof t.fpu);
+    t.ipc_flags = state.ipc_flags;
+    t.ipc_server_id = state.ipc_server_id;
+    t.ipc_client_id = state.ipc_client_id;
     return nullptr;
 }
 
@@ -64,37 +74,37 @@ const char* export_object(amber_handle_t local, uint32_t type, amber_image_Proce
     switch (type) {
     case AMBER_OBJECT_MUTEX: {
         amber_mutex_state s{};
-        if (!state_of(local, s) || p.mutexes_count == 64) return "cannot export a mutex";
+        if (!state_of(local, s) || p.mutexes_count == capacity(p.mutexes)) return "cannot export a mutex";
         p.mutexes[p.mutexes_count++] = {s.header.id, s.locked != 0, s.owner_thread};
         return nullptr;
     }
     case AMBER_OBJECT_COND: {
         amber_cond_state s{};
-        if (!state_of(local, s) || p.conds_count == 64) return "cannot export a condition variable";
+        if (!state_of(local, s) || p.conds_count == capacity(p.conds)) return "cannot export a condition variable";
         p.conds[p.conds_count++] = {s.header.id};
         return nullptr;
     }
     case AMBER_OBJECT_PORT: {
         amber_port_state s{};
-        if (!state_of(local, s) || p.ports_count == 64) return "cannot export a port";
+        if (!state_of(local, s) || p.ports_count == capacity(p.ports)) return "cannot export a port";
         p.ports[p.ports_count++] = {s.header.id, s.badge, s.port_set_id};
         return nullptr;
     }
     case AMBER_OBJECT_PORT_SET: {
         amber_port_set_state s{};
-        if (!state_of(local, s) || p.port_sets_count == 16) return "cannot export a port set";
+        if (!state_of(local, s) || p.port_sets_count == capacity(p.port_sets)) return "cannot export a port set";
         p.port_sets[p.port_sets_count++] = {s.header.id};
         return nullptr;
     }
     case AMBER_OBJECT_REFERENCE: {
         amber_reference_state s{};
-        if (!state_of(local, s) || p.references_count == 64) return "cannot export a reference";
+        if (!state_of(local, s) || p.references_count == capacity(p.references)) return "cannot export a reference";
         p.references[p.references_count++] = {s.header.id, s.target_id, s.target_type};
         return nullptr;
     }
     case AMBER_OBJECT_THREAD: { // live ones came from space_get_threads; this one has exited
         amber_thread_state s{};
-        if (!state_of(local, s) || p.threads_count == 64) return "cannot export a thread";
+        if (!state_of(local, s) || p.threads_count == capacity(p.threads)) return "cannot export a thread";
         if ((s.flags & AMBER_THREAD_EXITED) == 0) return "a thread appeared during the checkpoint";
         amber_image_Thread& t = p.threads[p.threads_count++];
         t = amber_image_Thread_init_zero;
@@ -118,7 +128,7 @@ const char* export_handles(const CaptureContext& context, uint64_t space_id, amb
         for (uint64_t i = 0; i < r.value; ++i) {
             const amber_handle_info& info = infos[i];
             next = info.handle + 1;
-            if (p.handles_count == 256) return "too many handles";
+            if (p.handles_count == capacity(p.handles)) return "too many handles";
             amber_image_Handle& h = p.handles[p.handles_count++];
             h = {info.handle, info.type, info.rights, info.id, {}};
             if (info.type == AMBER_OBJECT_SPACE && info.id == space_id) continue; // its own space
@@ -207,6 +217,15 @@ const char* export_process(const CaptureContext& context, const StoppedThreads& 
     for (unsigned i = 0; i < threads.count; ++i) {
         const char* error = export_thread(threads.handles[i], process);
         if (error != nullptr) return error;
+    }
+    // A reliable connection is restored between two threads of the image: refuse one that leads out.
+    for (pb_size_t i = 0; i < process.threads_count; ++i) {
+        const amber_image_Thread& t = process.threads[i];
+        for (uint64_t peer : {t.ipc_server_id, t.ipc_client_id}) {
+            bool inside = peer == 0;
+            for (pb_size_t j = 0; j < process.threads_count && !inside; ++j) inside = process.threads[j].id == peer;
+            if (!inside) return "a thread has a reliable IPC connection to a thread of another process";
+        }
     }
     const char* error = export_handles(context, info.id, process);
     if (error == nullptr) error = export_memory(context.space, process);

@@ -158,6 +158,10 @@ const char* Rebuilder::start_threads(const amber_image_Process& p, uint64_t chec
     if (!sys::object_set_state(space_, &space, sizeof space).ok()) return "cannot set the process's clock";
     // Load every state stopped first, so that no thread runs before all are in place.
     for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 1) {
+            const char* error = connect_threads(p);
+            if (error != nullptr) return error;
+        }
         for (pb_size_t i = 0; i < p.threads_count; ++i) {
             const amber_image_Thread& t = p.threads[i];
             if ((t.flags & AMBER_THREAD_EXITED) != 0) continue;
@@ -168,6 +172,28 @@ const char* Rebuilder::start_threads(const amber_image_Process& p, uint64_t chec
             if (!sys::object_set_state(find(t.id, AMBER_OBJECT_THREAD), &state, sizeof state).ok())
                 return "the image has a thread state the kernel refuses";
         }
+    }
+    return nullptr;
+}
+
+// Re-links the reliable-IPC connections between the (stopped) new threads, as the image names them.
+const char* Rebuilder::connect_threads(const amber_image_Process& p) {
+    for (pb_size_t i = 0; i < p.threads_count; ++i) {
+        const amber_image_Thread& client = p.threads[i];
+        if ((client.ipc_flags & AMBER_THREAD_IPC_CLIENT) == 0) continue;
+        const amber_image_Thread* server = nullptr;
+        for (pb_size_t j = 0; j < p.threads_count; ++j) {
+            if (p.threads[j].id == client.ipc_server_id) server = &p.threads[j];
+        }
+        if (server == nullptr || (server->ipc_flags & AMBER_THREAD_IPC_SERVER) == 0 ||
+            server->ipc_client_id != client.id)
+            return "the image has a reliable IPC connection whose two ends do not match";
+        uint32_t flags =
+            (client.ipc_flags & AMBER_THREAD_IPC_CLIENT_HALF) | (server->ipc_flags & AMBER_THREAD_IPC_SERVER_HALF);
+        if (!sys::ipc_connect_threads(find(client.id, AMBER_OBJECT_THREAD), find(server->id, AMBER_OBJECT_THREAD),
+                                      flags)
+                 .ok())
+            return "the kernel refuses to reconnect a reliable IPC connection of the image";
     }
     return nullptr;
 }

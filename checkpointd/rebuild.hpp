@@ -37,6 +37,7 @@ class Rebuilder {
     const char* create_objects(const amber_image_Process& process);
     const char* link_objects(const amber_image_Process& process);
     const char* install_handles(const amber_image_Process& process, const RestoreServices& services);
+    const char* connect_threads(const amber_image_Process& process);
     bool remember(uint64_t id, uint32_t type, amber::SyscallReturn created);
     amber_handle_t find(uint64_t id, uint32_t type) const;
 

@@ -42,7 +42,8 @@ USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_test
     checkpointd counter shell zdtm device_tests blkd fsd reliable_tests
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
-zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp kernel/lib/command_line.cpp
+zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp tests/guest/zdtm_stream.cpp \
+    kernel/lib/command_line.cpp
 counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
 shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp kernel/lib/command_line.cpp \
     $(LOADER_SOURCES)

@@ -8,6 +8,7 @@
 //   transfer MIB  a thread sending MIB-MiB messages to another without pause (a transfer is in
 //                 flight at any moment)
 //   bigmem MIB    MIB MiB of patterned memory, a few words changing all the time
+//   stream MIB    a reliable-IPC connection carrying a byte stream in MIB-MiB sends
 #include <amber/abi.h>
 #include <amber/ipc.h>
 
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
         result = run_blocked();
     } else if (__builtin_strcmp(mode, "transfer") == 0) {
         result = run_transfer(argument == 0 ? 4 : argument);
+    } else if (__builtin_strcmp(mode, "stream") == 0) {
+        result = run_stream(argument == 0 ? 3 : argument);
     } else if (__builtin_strcmp(mode, "bigmem") == 0) {
         result = run_bigmem(argument == 0 ? 64 : argument);
     } else {

@@ -77,7 +77,7 @@ bool allocate(uint64_t base, uint64_t bytes) {
 } // namespace
 
 int usage() {
-    amber::write("usage: zdtm threads [N] | blocked | transfer [MIB] | bigmem [MIB]\n");
+    amber::write("usage: zdtm threads [N] | blocked | transfer [MIB] | stream [MIB] | bigmem [MIB]\n");
     return 2;
 }
 

@@ -18,5 +18,6 @@ Result run_threads(uint64_t count);
 Result run_blocked();
 Result run_transfer(uint64_t mib);
 Result run_bigmem(uint64_t mib);
+Result run_stream(uint64_t mib);
 
 } // namespace zdtm

@@ -30,5 +30,16 @@ checkpoint $! x.img
 restore x.img
 check $!
 wait $! passed 60000
+run zdtm stream 3
+wait $! ready
+checkpoint $! s.img --leave-running
+sleep 200
+checkpoint $! s.img
+restore s.img
+sleep 300
+checkpoint $! s.img
+restore s.img
+check $!
+wait $! passed 60000
 ps
 halt
