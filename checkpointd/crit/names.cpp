@@ -29,8 +29,8 @@ constexpr Call calls[] = {
 } // namespace
 
 std::string object_type_name(std::uint32_t type) {
-    static const char* const names[] = {"none", "thread",   "space", "region", "mapping",
-                                        "port", "port_set", "mutex", "cond",   "reference", "machine"};
+    static const char* const names[] = {"none",     "thread", "space", "region",    "mapping", "port",
+                                        "port_set", "mutex",  "cond",  "reference", "machine"};
     static_assert(std::size(names) == AMBER_OBJECT_TYPE_COUNT);
     return type < std::size(names) ? names[type] : "type " + std::to_string(type);
 }
