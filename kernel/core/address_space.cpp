@@ -106,12 +106,17 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
     return AMBER_OK;
 }
 
-uint32_t area_kind_at(const Space& space, uint64_t address) {
+const Space::MemoryArea* area_at(const Space& space, uint64_t address) {
     for (uint32_t i = 0; i < space.area_count; ++i) {
         const Space::MemoryArea& a = space.areas[i];
-        if (address >= a.base && address - a.base < a.size) return a.kind;
+        if (address >= a.base && address - a.base < a.size) return &a;
     }
-    return 0;
+    return nullptr;
+}
+
+uint32_t area_kind_at(const Space& space, uint64_t address) {
+    const Space::MemoryArea* area = area_at(space, address);
+    return area != nullptr ? area->kind : 0;
 }
 
 void remove_area(Space& space, uint64_t base) {

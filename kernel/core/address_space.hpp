@@ -33,6 +33,8 @@ amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, 
 // Unmaps whole anonymous or device areas covering exactly [base, base + size); their frames go back
 // to the allocator (a frame a mapping still shares when its last owner lets go).
 amber_status free_areas(Space& space, uint64_t base, uint64_t size);
+// The area holding `address`, or nullptr if none.
+const Space::MemoryArea* area_at(const Space& space, uint64_t address);
 // The kind (AMBER_MEMORY_*) of the area holding `address`, or 0 if none.
 uint32_t area_kind_at(const Space& space, uint64_t address);
 // Forgets the area starting at `base` (its pages must have been unmapped).

@@ -93,6 +93,9 @@ const SyscallRow expected_syscalls[] = {
     {56, "io_port_write", 4},
     {57, "dma_allocate", 4},
     {58, "console_read", 2},
+    {59, "memory_clone", 5},
+    {60, "memory_unshare", 2},
+    {61, "memory_page_info", 2},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -159,6 +162,9 @@ const struct {
     {AMBER_SYS_io_port_write, 56, "io_port_write"},
     {AMBER_SYS_dma_allocate, 57, "dma_allocate"},
     {AMBER_SYS_console_read, 58, "console_read"},
+    {AMBER_SYS_memory_clone, 59, "memory_clone"},
+    {AMBER_SYS_memory_unshare, 60, "memory_unshare"},
+    {AMBER_SYS_memory_page_info, 61, "memory_page_info"},
 };
 
 struct StatusRow {
@@ -209,7 +215,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 59);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 62);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -247,6 +253,10 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
     BOOST_TEST(AMBER_IPC_MAX_BUFFERS == 4);
     BOOST_TEST(AMBER_IPC_MAX_HANDLES == 4);
     BOOST_TEST(AMBER_IPC_TRUNCATED == 1u);
+    BOOST_TEST(AMBER_FAULT_PRESENT == 0x1u);
+    BOOST_TEST(AMBER_FAULT_WRITE == 0x2u);
+    BOOST_TEST(AMBER_FAULT_USER == 0x4u);
+    BOOST_TEST(AMBER_FAULT_FETCH == 0x10u);
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
@@ -301,6 +311,8 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_MEMORY_ANONYMOUS == 1u);
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
     BOOST_TEST(AMBER_MEMORY_DEVICE == 3u);
+    BOOST_TEST(AMBER_PAGE_PRESENT == 0x8u);
+    BOOST_TEST(AMBER_PAGE_OWNERS_SHIFT == 32);
 
     BOOST_TEST(AMBER_STATS_MAX_CALLS == 64);
 }
