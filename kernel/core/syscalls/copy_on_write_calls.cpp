@@ -1,6 +1,6 @@
 // Calls for user-level pagers' copy-on-write memory (copy_on_write.hpp has the model):
 //   memory_clone      shares a range's present pages read-only with another place (restartable);
-//   memory_unshare    gives one page a private frame and its area's protection;
+//   memory_unshare    gives one page a private frame and its area's protection (idempotent);
 //   memory_page_info  exports how a page is mapped now: its access and its frame's owner count.
 #include <amber/abi.h>
 #include <arch/paging.hpp>
@@ -51,7 +51,23 @@ SyscallResult sys_memory_clone(Thread& caller, SyscallArguments& arguments) {
     return SyscallResult::done(AMBER_OK);
 }
 
-// memory_unshare(space, address): address page aligned.
+namespace {
+
+// What memory_page_info reports for the page holding `address` (objects.h, AMBER_PAGE_*).
+uint64_t page_info(const Space& space, uint64_t address) {
+    uint64_t physical;
+    arch::Access access;
+    if (!space.page_table.lookup(address, physical, access)) return 0;
+    uint64_t info = AMBER_PAGE_PRESENT | AMBER_PROT_READ;
+    if (arch::has(access, arch::Access::Write)) info |= AMBER_PROT_WRITE;
+    if (arch::has(access, arch::Access::Execute)) info |= AMBER_PROT_EXECUTE;
+    return info | uint64_t{frames().owners(physical & ~(arch::page_size - 1))} << AMBER_PAGE_OWNERS_SHIFT;
+}
+
+} // namespace
+
+// memory_unshare(space, address) -> rdx = the page's memory_page_info afterwards (a keeper sees
+// at once whether the page is now writable). `address` is page aligned.
 SyscallResult sys_memory_unshare(Thread& caller, SyscallArguments& arguments) {
     Space* space;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_SET_STATE, space);
@@ -60,24 +76,18 @@ SyscallResult sys_memory_unshare(Thread& caller, SyscallArguments& arguments) {
     if (address % arch::page_size != 0 || address < AMBER_USER_MIN || address >= AMBER_USER_MAX) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     }
-    return SyscallResult::done(unshare_page(*space, address));
+    status = unshare_page(*space, address);
+    return SyscallResult::done(status, status == AMBER_OK ? page_info(*space, address) : 0);
 }
 
-// memory_page_info(space, address) -> rdx: the page holding `address` (objects.h, AMBER_PAGE_*).
+// memory_page_info(space, address) -> rdx: the page holding `address`, 0 if absent.
 SyscallResult sys_memory_page_info(Thread& caller, SyscallArguments& arguments) {
     Space* space;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, space);
     if (status != AMBER_OK) return SyscallResult::done(status);
     uint64_t address = arguments[1];
     if (address < AMBER_USER_MIN || address >= AMBER_USER_MAX) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    uint64_t physical;
-    arch::Access access;
-    if (!space->page_table.lookup(address, physical, access)) return SyscallResult::done(AMBER_OK, 0);
-    uint64_t info = AMBER_PAGE_PRESENT | AMBER_PROT_READ;
-    if (arch::has(access, arch::Access::Write)) info |= AMBER_PROT_WRITE;
-    if (arch::has(access, arch::Access::Execute)) info |= AMBER_PROT_EXECUTE;
-    info |= uint64_t{frames().owners(physical & ~(arch::page_size - 1))} << AMBER_PAGE_OWNERS_SHIFT;
-    return SyscallResult::done(AMBER_OK, info);
+    return SyscallResult::done(AMBER_OK, page_info(*space, address));
 }
 
 } // namespace kernel
