@@ -34,7 +34,7 @@ RUNTIME_OBJECTS := $(patsubst %,$(USER_DIR)/%.o,$(RUNTIME_SOURCES))
 
 # name -> its sources (besides the runtime)
 USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
-    checkpointd counter shell zdtm
+    checkpointd counter shell zdtm cow_tests
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp kernel/lib/command_line.cpp
@@ -52,6 +52,8 @@ bench_SOURCES := tests/bench/bench.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
+cow_tests_SOURCES := tests/guest/cow_tests.cpp tests/guest/cow_copy_tests.cpp tests/guest/cow_call_tests.cpp \
+    userland/lib/pager.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
     tests/guest/object_tests_main.cpp
 
