@@ -13,7 +13,9 @@
 
 namespace kernel {
 
-// True if [base, base + size) is page aligned, non-empty, inside user space and free in `space`.
+// True if [base, base + size) is page aligned, non-empty and inside user space.
+bool is_user_page_range(uint64_t base, uint64_t size);
+// OK if [base, base + size) is a user page range (else INVALID_ARGUMENT) free in `space` (else EXISTS).
 amber_status check_free_range(const Space& space, uint64_t base, uint64_t size);
 // Records pages [base, base + size) as an area (merging with equal neighbours).
 amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind);

@@ -1,6 +1,5 @@
 #include "copy_on_write.hpp"
 
-#include <amber/abi.h>
 #include <arch/paging.hpp>
 
 #include "address_space.hpp"
@@ -25,10 +24,7 @@ bool is_shared_read_only(const Space& space, uint64_t address) {
 }
 
 amber_status check_clone_source(const Space& source, uint64_t from, uint64_t size) {
-    if (size == 0 || from % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
-    if (from < AMBER_USER_MIN || from >= AMBER_USER_MAX || size > AMBER_USER_MAX - from) {
-        return AMBER_ERR_INVALID_ARGUMENT;
-    }
+    if (!is_user_page_range(from, size)) return AMBER_ERR_INVALID_ARGUMENT;
     for (uint32_t i = 0; i < source.area_count; ++i) {
         const Space::MemoryArea& a = source.areas[i];
         bool overlaps = from < a.base + a.size && a.base < from + size;

@@ -33,20 +33,15 @@ SyscallResult sys_memory_clone(Thread& caller, SyscallArguments& arguments) {
     if (space == source && address < from + size && from < address + size) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT); // a range cloned onto itself
     }
-    uint64_t pages = 0;
-    while (size > 0) {
+    for (uint64_t pages = 1; size > 0; ++pages) {
         status = clone_page(*space, address, *source, from);
         if (status != AMBER_OK) return SyscallResult::done(status);
-        address += arch::page_size;
-        from += arch::page_size;
-        size -= arch::page_size;
-        arguments.set(1, address); // commit
-        arguments.set(3, from);
-        arguments.set(4, size);
-        bool forced;
-        if (size > 0 && ++pages % pages_between_preemption_points == 0 && preemption_point(forced)) {
-            return SyscallResult::restart(AMBER_SYS_memory_clone, forced);
-        }
+        arguments.set(1, address += arch::page_size); // commit the page
+        arguments.set(3, from += arch::page_size);
+        arguments.set(4, size -= arch::page_size);
+        bool forced = false;
+        bool pause = size > 0 && pages % pages_between_preemption_points == 0 && preemption_point(forced);
+        if (pause) return SyscallResult::restart(AMBER_SYS_memory_clone, forced);
     }
     return SyscallResult::done(AMBER_OK);
 }
