@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """`make bench`: the kernel API micro-benchmarks (tests/bench/bench.cpp), written to docs/bench.md.
 
+Besides calls and IPC round trips it times faults served by the user-level pager: a demand-zero
+fault and a copy-on-write fault, each from the faulting write to its successful retry.
+
 Runs the bench program under deterministic TCG (-icount shift=0: one TSC tick per instruction, so
 figures are instructions per operation, noise-free on a shared machine) and under KVM (TSC cycles,
 median and max of many samples). The restart cost boots a second time with stress=1,1000,p, which
@@ -86,6 +89,13 @@ def main():
             rows.append(f"\nOne forced restart of the most expensive call (memory_read of 1 MiB) costs "
                         f"{per_restart:.0f} {unit}: {100 * per_restart / read:.2f} % of the whole call "
                         f"(Fluke: 2-8 %; goal <= 2 %).")
+        cow, zero, call = (base.get(n, {}).get("median") for n in
+                           ("cow_fault_round_trip", "fault_to_keeper_round_trip", "ipc_round_trip_0B"))
+        if cow and zero and call:
+            rows.append(f"\nFaults served by the user-level pager (userland/lib/pager.hpp): a write to a "
+                        f"copy-on-write page (fault, idempotent call to the keeper, memory_unshare copying "
+                        f"the page, reply, retry) costs {cow} {unit}; a demand-zero fault {zero}; an empty "
+                        f"IPC round trip between two spaces {call}.")
         sections.append((accel, unit, "\n".join(rows)))
         print(f"{accel}: done", flush=True)
 
