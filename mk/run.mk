@@ -66,8 +66,10 @@ bochs: $(ISO)
 	@python3 tools/bochs.py
 
 # Kernel API benchmarks: instructions (TCG -icount) and cycles (KVM); writes docs/bench.md.
+# PART=kernel or PART=checkpoint runs one half (docs/bench.md, docs/bench-checkpoint.md).
+PART ?= all
 bench: $(GUEST_FILES)
-	@python3 tools/bench.py --output docs/bench.md
+	@python3 tools/bench.py --part $(PART)
 
 bench-boot: $(GUEST_FILES) $(ISO)
 	@python3 tools/boot_times.py

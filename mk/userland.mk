@@ -39,7 +39,7 @@ USER_LIBRARIES := $(FS_LIBRARY)
 
 # name -> its sources (besides the runtime)
 USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
-    checkpointd counter shell zdtm device_tests blkd fsd reliable_tests
+    checkpointd counter shell zdtm device_tests blkd fsd reliable_tests cow_tests
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp tests/guest/zdtm_stream.cpp \
@@ -60,7 +60,7 @@ fsd_LIBS := $(FS_LIBRARY)
 platform_tests_SOURCES := tests/guest/platform_tests.cpp
 faulter_SOURCES := tests/guest/faulter.cpp
 fuzzer_SOURCES := tests/guest/fuzzer.cpp
-bench_SOURCES := tests/bench/bench.cpp
+bench_SOURCES := tests/bench/bench.cpp userland/lib/pager.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp tests/guest/short_ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
@@ -68,6 +68,8 @@ device_tests_SOURCES := tests/guest/device_tests.cpp $(DRIVER_SOURCES)
 reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_basic_tests.cpp \
     tests/guest/reliable_peer_tests.cpp tests/guest/reliable_scenarios.cpp tests/guest/reliable_big.cpp \
     tests/guest/reliable_main.cpp
+cow_tests_SOURCES := tests/guest/cow_tests.cpp tests/guest/cow_copy_tests.cpp tests/guest/cow_call_tests.cpp \
+    userland/lib/pager.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
     tests/guest/object_tests_main.cpp
 

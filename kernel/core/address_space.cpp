@@ -14,11 +14,13 @@ arch::Access access_for(uint32_t protection) {
     return access;
 }
 
+bool is_user_page_range(uint64_t base, uint64_t size) {
+    return size > 0 && base % arch::page_size == 0 && size % arch::page_size == 0 && base >= AMBER_USER_MIN &&
+           base < AMBER_USER_MAX && size <= AMBER_USER_MAX - base;
+}
+
 amber_status check_free_range(const Space& space, uint64_t base, uint64_t size) {
-    if (size == 0 || base % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
-    if (base < AMBER_USER_MIN || base >= AMBER_USER_MAX || size > AMBER_USER_MAX - base) {
-        return AMBER_ERR_INVALID_ARGUMENT;
-    }
+    if (!is_user_page_range(base, size)) return AMBER_ERR_INVALID_ARGUMENT;
     for (uint32_t i = 0; i < space.area_count; ++i) {
         const Space::MemoryArea& a = space.areas[i];
         if (base < a.base + a.size && a.base < base + size) return AMBER_ERR_EXISTS;
@@ -106,12 +108,17 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
     return AMBER_OK;
 }
 
-uint32_t area_kind_at(const Space& space, uint64_t address) {
+const Space::MemoryArea* area_at(const Space& space, uint64_t address) {
     for (uint32_t i = 0; i < space.area_count; ++i) {
         const Space::MemoryArea& a = space.areas[i];
-        if (address >= a.base && address - a.base < a.size) return a.kind;
+        if (address >= a.base && address - a.base < a.size) return &a;
     }
-    return 0;
+    return nullptr;
+}
+
+uint32_t area_kind_at(const Space& space, uint64_t address) {
+    const Space::MemoryArea* area = area_at(space, address);
+    return area != nullptr ? area->kind : 0;
 }
 
 void remove_area(Space& space, uint64_t base) {

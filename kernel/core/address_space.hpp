@@ -13,7 +13,9 @@
 
 namespace kernel {
 
-// True if [base, base + size) is page aligned, non-empty, inside user space and free in `space`.
+// True if [base, base + size) is page aligned, non-empty and inside user space.
+bool is_user_page_range(uint64_t base, uint64_t size);
+// OK if [base, base + size) is a user page range (else INVALID_ARGUMENT) free in `space` (else EXISTS).
 amber_status check_free_range(const Space& space, uint64_t base, uint64_t size);
 // Records pages [base, base + size) as an area (merging with equal neighbours).
 amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind);
@@ -33,6 +35,8 @@ amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, 
 // Unmaps whole anonymous or device areas covering exactly [base, base + size); their frames go back
 // to the allocator (a frame a mapping still shares when its last owner lets go).
 amber_status free_areas(Space& space, uint64_t base, uint64_t size);
+// The area holding `address`, or nullptr if none.
+const Space::MemoryArea* area_at(const Space& space, uint64_t address);
 // The kind (AMBER_MEMORY_*) of the area holding `address`, or 0 if none.
 uint32_t area_kind_at(const Space& space, uint64_t address);
 // Forgets the area starting at `base` (its pages must have been unmapped).

@@ -146,6 +146,12 @@ bool FrameAllocator::share(uint64_t physical) {
     return true;
 }
 
+uint32_t FrameAllocator::owners(uint64_t physical) const {
+    uint64_t frame = physical / frame_size;
+    if (frame >= frame_count_ || is_free(physical)) return 0;
+    return 1u + (share_counts_ != nullptr ? share_counts_[frame] : 0u);
+}
+
 void FrameAllocator::attach_share_counts(uint16_t* counts) {
     share_counts_ = counts;
     for (uint64_t i = 0; i < frame_count_; ++i) share_counts_[i] = 0;

@@ -39,6 +39,9 @@ class FrameAllocator {
     // Adds an owner to an allocated frame (a mapping shares it); false without share counts or
     // at the count's limit.
     [[nodiscard]] bool share(uint64_t physical);
+    // How many owners an allocated frame has (1 + its shares); 0 for a free or untracked frame. A
+    // user page whose frame has one owner is private to the page table that maps it.
+    uint32_t owners(uint64_t physical) const;
     // Storage for share counts, one per tracked frame; without it frames cannot be shared.
     void attach_share_counts(uint16_t* counts);
 

@@ -181,6 +181,9 @@ bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t er
         }
     }
     if (keeper == nullptr) return false;
+    uint64_t physical;
+    arch::Access access;
+    if (space.page_table.lookup(address, physical, access)) error_code |= AMBER_FAULT_PRESENT; // copy-on-write
     thread.fault_pending = true;
     thread.fault_address = address;
     thread.fault_error = error_code;

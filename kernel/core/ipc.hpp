@@ -67,7 +67,8 @@ void ipc_break(Thread& thread);
 bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code);
 // The same for a fault the kernel met while copying on `thread`'s behalf at `address` of `space`
 // (a memory or IPC call): the thread waits for the keeper and, once replied, re-makes its call,
-// which continues from its committed progress.
+// which continues from its committed progress. The report's error code gains AMBER_FAULT_PRESENT
+// when the page is present (a write to a shared read-only page).
 bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code);
 // Writes the fault report of `faulting` into a receive descriptor (badge, transferred, flags).
 void deliver_fault(const Thread& faulting, const Port& port, Message& to);

@@ -132,11 +132,22 @@ void start_kernel(const BootInfo& boot_info) {
     return_to_user();
 }
 
+namespace {
+
+// Page faults a keeper may resolve: any access to an absent page, and a plain write to a present
+// read-only page (copy-on-write). Other faults on present pages (instruction fetch from a no-execute
+// page, reserved bits, protection keys) are not.
+bool keeper_may_resolve(const UserFault& fault) {
+    if (fault.vector != 14) return false;
+    if ((fault.error_code & AMBER_FAULT_PRESENT) == 0) return true;
+    return (fault.error_code & ~uint64_t{AMBER_FAULT_PRESENT | AMBER_FAULT_USER}) == AMBER_FAULT_WRITE;
+}
+
+} // namespace
+
 void handle_user_fault(const UserFault& fault) {
     Thread* thread = current_thread();
-    constexpr uint64_t page_present = 1;
-    if (fault.vector == 14 && (fault.error_code & page_present) == 0 &&
-        call_keeper(*thread, fault.address, fault.error_code)) {
+    if (keeper_may_resolve(fault) && call_keeper(*thread, fault.address, fault.error_code)) {
         return_to_user(); // it waits for its keeper; the reply lets it retry the access
     }
     Space* space = thread->space;

@@ -7,6 +7,7 @@
 #include <amber/objects.h>
 #include <initializer_list>
 
+#include "../../userland/lib/pager.hpp"
 #include "../../userland/runtime/runtime.hpp"
 #include "../../userland/runtime/short_ipc.hpp"
 
@@ -165,6 +166,39 @@ amber_handle_t spawn_copy_running(void (*entry)(void*), amber_handle_t port_set)
 alignas(4096) uint8_t request[65536];
 alignas(4096) uint8_t reply[65536];
 
+// Faults served by the user-level pager (userland/lib/pager.hpp), a thread of this space: each
+// sample is one write that faults, calls the keeper, is answered and retried. Demand-zero: the
+// pager maps a zeroed page (memory_allocate). Copy-on-write: the page is a clone's, shared read-only
+// with its source, and the pager gives it a private copy (memory_unshare).
+constexpr int fault_samples = 200;
+constexpr uint64_t fault_pages = fault_samples + 10; // the warm-up touches pages too
+constexpr uint64_t zero_base = 0x20000000, cow_source = 0x28000000, cow_clone = 0x30000000;
+amber::Pager user_pager;
+alignas(16) uint8_t pager_stack[16384];
+
+void measure_faults() {
+    constexpr uint32_t read_write = AMBER_PROT_READ | AMBER_PROT_WRITE;
+    constexpr uint64_t size = fault_pages * 4096;
+    user_pager.start(pager_stack, sizeof pager_stack);
+    for (uint64_t base : {zero_base, cow_source, cow_clone})
+        user_pager.keep(AMBER_HANDLE_SELF_SPACE, base, size, read_write);
+    uint64_t next = 0;
+    measure(
+        "demand_zero_fault_round_trip", [&] { *reinterpret_cast<volatile uint64_t*>(zero_base + 4096 * next++) = 1; },
+        fault_samples);
+    amber::sys::memory_allocate(AMBER_HANDLE_SELF_SPACE, cow_source, size, read_write);
+    user_pager.clone(AMBER_HANDLE_SELF_SPACE, cow_clone, AMBER_HANDLE_SELF_SPACE, cow_source, size);
+    next = 0;
+    measure(
+        "cow_fault_round_trip", [&] { *reinterpret_cast<volatile uint64_t*>(cow_clone + 4096 * next++) = 1; },
+        fault_samples);
+    if (user_pager.zero_fills != fault_pages || user_pager.unshares != fault_pages || user_pager.unresolved != 0) {
+        amber::print("bench: the pager served %lu zero fills and %lu copies, expected %lu each\n",
+                     static_cast<unsigned long>(user_pager.zero_fills), static_cast<unsigned long>(user_pager.unshares),
+                     static_cast<unsigned long>(fault_pages));
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -235,6 +269,7 @@ int main(int argc, char** argv) {
         const char* name = size == 0 ? "ipc_round_trip_0B" : size == 64 ? "ipc_round_trip_64B" : "ipc_round_trip_64KiB";
         measure(name, call, size == 65536 ? 200 : samples);
     }
+    measure_faults();
     amber::sys::object_destroy(server_space);
 
     // The same round trip through the fastpath (ipc_call_short: four words each way in registers).

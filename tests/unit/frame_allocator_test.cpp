@@ -1,6 +1,7 @@
 // kernel/core/frame_allocator.cpp: bitmap sizing, release/reserve rounding, lowest-first allocation
 // with and without a limit, exhaustion, reuse after free, bad frees (kernel::panic throws on the
-// host), free-frame accounting, and contiguous runs (dma_allocate).
+// host), free-frame accounting, contiguous runs (dma_allocate), and shared frames with their owner
+// counts (mappings and copy-on-write).
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -249,6 +250,30 @@ BOOST_AUTO_TEST_CASE(contiguous_runs_respect_the_limit_and_free_frame_by_frame) 
     BOOST_TEST(test.allocator.allocate_contiguous(8, physical));
     BOOST_TEST(physical == 8 * frame);
     BOOST_TEST(test.allocator.free_frames() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(shared_frames_count_their_owners_and_free_with_the_last) {
+    TestAllocator test(64);
+    std::vector<uint16_t> counts(64, 0x7777);
+    test.allocator.release_range(0, 64 * frame);
+    BOOST_TEST(!test.allocator.share(0)); // no share counts attached yet
+    test.allocator.attach_share_counts(counts.data());
+    uint64_t physical = test.allocate();
+    BOOST_TEST(test.allocator.owners(physical) == 1u);
+    BOOST_TEST(test.allocator.owners(physical + frame) == 0u); // free
+    BOOST_TEST(test.allocator.owners(64 * frame) == 0u);       // untracked
+    BOOST_TEST(!test.allocator.share(physical + frame));       // a free frame cannot be shared
+    BOOST_TEST(test.allocator.share(physical));
+    BOOST_TEST(test.allocator.share(physical));
+    BOOST_TEST(test.allocator.owners(physical) == 3u);
+    uint64_t free_before = test.allocator.free_frames();
+    test.allocator.free(physical);
+    test.allocator.free(physical);
+    BOOST_TEST(test.allocator.owners(physical) == 1u);
+    BOOST_TEST(test.allocator.free_frames() == free_before); // still owned
+    test.allocator.free(physical);
+    BOOST_TEST(test.allocator.owners(physical) == 0u);
+    BOOST_TEST(test.allocator.free_frames() == free_before + 1);
 }
 
 BOOST_AUTO_TEST_CASE(global_instance_is_a_single_object) { BOOST_TEST(&kernel::frames() == &kernel::frames()); }

@@ -111,6 +111,9 @@ const SyscallRow expected_syscalls[] = {
     {74, "ipc_call_short", 5},
     {75, "ipc_wait_receive_short", 1},
     {76, "ipc_reply_wait_receive_short", 5},
+    {77, "memory_clone", 5},
+    {78, "memory_unshare", 2},
+    {79, "memory_page_info", 2},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -195,6 +198,9 @@ const struct {
     {AMBER_SYS_ipc_call_short, 74, "ipc_call_short"},
     {AMBER_SYS_ipc_wait_receive_short, 75, "ipc_wait_receive_short"},
     {AMBER_SYS_ipc_reply_wait_receive_short, 76, "ipc_reply_wait_receive_short"},
+    {AMBER_SYS_memory_clone, 77, "memory_clone"},
+    {AMBER_SYS_memory_unshare, 78, "memory_unshare"},
+    {AMBER_SYS_memory_page_info, 79, "memory_page_info"},
 };
 
 struct StatusRow {
@@ -246,7 +252,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 77);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 80);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -288,6 +294,10 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
     BOOST_TEST(AMBER_IPC_MORE == 2u);
     BOOST_TEST(AMBER_IPC_SIDE_CLIENT == 0u);
     BOOST_TEST(AMBER_IPC_SIDE_SERVER == 1u);
+    BOOST_TEST(AMBER_FAULT_PRESENT == 0x1u);
+    BOOST_TEST(AMBER_FAULT_WRITE == 0x2u);
+    BOOST_TEST(AMBER_FAULT_USER == 0x4u);
+    BOOST_TEST(AMBER_FAULT_FETCH == 0x10u);
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
@@ -352,6 +362,8 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_MEMORY_ANONYMOUS == 1u);
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
     BOOST_TEST(AMBER_MEMORY_DEVICE == 3u);
+    BOOST_TEST(AMBER_PAGE_PRESENT == 0x8u);
+    BOOST_TEST(AMBER_PAGE_OWNERS_SHIFT == 32);
 
     BOOST_TEST(AMBER_STATS_MAX_CALLS == 128);
 }

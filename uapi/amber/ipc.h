@@ -50,9 +50,18 @@ struct amber_ipc_message {
  * thread stopped while it waits for its keeper retries (and faults again) when resumed. */
 struct amber_fault_message {
     uint64_t address;    /* the faulting address (CR2) */
-    uint64_t error_code; /* x86 page-fault error code: bit 0 present, 1 write, 2 user, 4 fetch */
+    uint64_t error_code; /* x86 page-fault error code: AMBER_FAULT_* below */
     uint64_t rip;        /* the faulting instruction */
     uint64_t thread_id;
 };
+
+/* Bits of amber_fault_message.error_code. A fault on an absent page has PRESENT clear; a write to a
+ * present page that is not writable (copy-on-write: memory_clone, memory_unshare) has PRESENT and
+ * WRITE set. USER is clear for a fault the kernel met while copying on a thread's behalf
+ * (memory_write, an IPC transfer), which reports the space being copied to or from. */
+#define AMBER_FAULT_PRESENT (1u << 0)
+#define AMBER_FAULT_WRITE (1u << 1)
+#define AMBER_FAULT_USER (1u << 2)
+#define AMBER_FAULT_FETCH (1u << 4)
 
 #endif

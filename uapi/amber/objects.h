@@ -187,4 +187,12 @@ struct amber_memory_range {
  * process holding it cannot be checkpointed. */
 #define AMBER_MEMORY_DEVICE 3u
 
+/* memory_page_info's result: how a page is mapped now. Bits 0-2 are the AMBER_PROT_* of the page
+ * itself (a shared read-only page, e.g. after memory_clone, lacks WRITE even where its area grants
+ * it); AMBER_PAGE_PRESENT is set for a present page (the result is 0 for an absent one); bits
+ * 32-63 count the owners of its frame, i.e. the page-table entries of every space that map it
+ * (1 = private). */
+#define AMBER_PAGE_PRESENT (1u << 3)
+#define AMBER_PAGE_OWNERS_SHIFT 32
+
 #endif

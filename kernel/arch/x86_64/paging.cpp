@@ -163,6 +163,24 @@ bool PageTable::unmap_user_page(uint64_t va) {
     return true;
 }
 
+bool PageTable::protect_user_page(uint64_t va, Access access) {
+    uint64_t frame;
+    Access old;
+    if (!lookup(va, frame, old)) return false;
+    return replace_user_page(va, frame & pte::address_mask, access);
+}
+
+bool PageTable::replace_user_page(uint64_t va, uint64_t physical, Access access) {
+    if (root_ == 0 || !is_user_address(va)) return false;
+    uint64_t* entry = find_entry(root_, va & ~(page_size - 1), false, 0);
+    if (entry == nullptr || (*entry & pte::present) == 0) return false;
+    uint64_t old_frame = *entry & pte::address_mask;
+    *entry = physical | leaf_flags(access, true);
+    if (read_cr3() == root_) invalidate_page(va);
+    if (old_frame != physical) kernel::frames().free(old_frame);
+    return true;
+}
+
 bool PageTable::lookup(uint64_t va, uint64_t& physical, Access& access) const {
     if (root_ == 0 || !is_user_address(va)) return false;
     uint64_t* entry = find_entry(root_, va, false, 0);

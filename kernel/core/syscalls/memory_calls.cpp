@@ -7,6 +7,7 @@
 #include <arch/platform.hpp>
 
 #include "../address_space.hpp"
+#include "../copy_on_write.hpp"
 #include "../ipc.hpp"
 #include "../scheduler.hpp"
 #include "../syscall.hpp"
@@ -31,16 +32,21 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         uint64_t physical;
         arch::Access access;
         if (!space->page_table.lookup(address, physical, access)) {
-            constexpr uint64_t write_fault = 1u << 1;
-            uint64_t error = direction == Direction::ToSpace ? write_fault : 0;
+            uint64_t error = direction == Direction::ToSpace ? AMBER_FAULT_WRITE : 0;
             if (call_keeper_for(caller, *space, address, error)) return SyscallResult::wait(call); // progress kept
             return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         }
-        // The space's own pages may be written whatever their protection (a restorer fills text);
-        // a mapping's pages belong to another space and only as far as the mapping allows.
-        if (direction == Direction::ToSpace && !arch::has(access, arch::Access::Write) &&
-            area_kind_at(*space, address) != AMBER_MEMORY_ANONYMOUS) {
-            return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+        // The space's own pages may be written whatever their protection (a restorer fills text)
+        // unless shared; a mapping's pages belong to another space and only as far as it allows.
+        if (direction == Direction::ToSpace && !arch::has(access, arch::Access::Write)) {
+            if (area_kind_at(*space, address) != AMBER_MEMORY_ANONYMOUS)
+                return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+            // A shared read-only (copy-on-write) page: writing it in place would change what the
+            // frame's other owners see. Its keeper must give the space a private copy first.
+            if (is_shared_read_only(*space, address)) {
+                if (call_keeper_for(caller, *space, address, AMBER_FAULT_WRITE)) return SyscallResult::wait(call);
+                return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+            }
         }
         uint64_t in_page = arch::page_size - (address % arch::page_size);
         uint64_t n = length < in_page ? length : in_page;

@@ -7,17 +7,11 @@
 #include "../objects.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
-#include <amber/abi.h>
 
 namespace kernel {
 namespace {
 
 constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
-
-bool valid_range(uint64_t base, uint64_t size) {
-    return size > 0 && base % arch::page_size == 0 && size % arch::page_size == 0 && base >= AMBER_USER_MIN &&
-           base < AMBER_USER_MAX && size <= AMBER_USER_MAX - base;
-}
 
 // Maps the region's present pages into the mapping's range with `protection`.
 void map_shared_pages(Mapping& mapping, uint32_t protection) {
@@ -101,7 +95,7 @@ SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
     Space* space;
     status = lookup(caller, arguments.handle(0), rights, space);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!valid_range(state.base, state.size) || (state.max_protection & ~known_protection) != 0 ||
+    if (!is_user_page_range(state.base, state.size) || (state.max_protection & ~known_protection) != 0 ||
         state.reserved0 != 0) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     }
@@ -124,9 +118,9 @@ SyscallResult sys_mapping_create(Thread& caller, SyscallArguments& arguments) {
     amber_mapping_state state;
     status = state_in(caller, arguments[2], sizeof state, AMBER_OBJECT_MAPPING, state);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!valid_range(state.base, state.size) || state.offset % arch::page_size != 0 || state.offset > region->size ||
-        state.size > region->size - state.offset || state.reserved0 != 0 || (state.protection & AMBER_PROT_READ) == 0 ||
-        (state.protection & ~known_protection) != 0) {
+    if (!is_user_page_range(state.base, state.size) || state.offset % arch::page_size != 0 ||
+        state.offset > region->size || state.size > region->size - state.offset || state.reserved0 != 0 ||
+        (state.protection & AMBER_PROT_READ) == 0 || (state.protection & ~known_protection) != 0) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     }
     if ((state.protection & ~region->max_protection) != 0) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);

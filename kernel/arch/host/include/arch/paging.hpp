@@ -32,6 +32,18 @@ class PageTable {
         return pages_.emplace(virtual_address, Mapping{physical, access}).second;
     }
     bool unmap_user_page(uint64_t virtual_address) { return pages_.erase(virtual_address & ~(page_size - 1)) == 1; }
+    bool protect_user_page(uint64_t virtual_address, Access access) {
+        auto found = pages_.find(virtual_address & ~(page_size - 1));
+        if (found == pages_.end()) return false;
+        found->second.access = access;
+        return true;
+    }
+    bool replace_user_page(uint64_t virtual_address, uint64_t physical, Access access) {
+        auto found = pages_.find(virtual_address & ~(page_size - 1));
+        if (found == pages_.end()) return false;
+        found->second = Mapping{physical, access};
+        return true;
+    }
     bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const {
         auto found = pages_.find(virtual_address & ~(page_size - 1));
         if (!is_user_address(virtual_address) || found == pages_.end()) return false;

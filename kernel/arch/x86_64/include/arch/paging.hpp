@@ -25,6 +25,11 @@ class PageTable {
     [[nodiscard]] bool map_user_page(uint64_t virtual_address, uint64_t physical, Access access);
     // Unmaps one user page and drops the table's ownership of its frame; false if not mapped.
     bool unmap_user_page(uint64_t virtual_address);
+    // Gives a mapped user page new access rights (same frame); false if not mapped.
+    bool protect_user_page(uint64_t virtual_address, Access access);
+    // Points a mapped user page at the frame `physical` with `access`: the table owns the new frame
+    // and drops its ownership of the old one. False (nothing changed) if not mapped.
+    bool replace_user_page(uint64_t virtual_address, uint64_t physical, Access access);
     // Finds the frame behind a user page and its access rights; false if not mapped.
     bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const;
     // Frees every user page frame, every table and the root.
