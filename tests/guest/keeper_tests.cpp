@@ -199,4 +199,31 @@ AMBER_TEST(an_ipc_transfer_into_unmapped_kept_memory_waits_for_the_keeper) {
     CHECK_EQ(copies::served, before + copies::pages); // one keeper call per missing page, then the rest
 }
 
+AMBER_TEST(the_callers_own_buffer_in_kept_memory_goes_to_the_keeper_too) {
+    if (copies::keeper.set == 0) {
+        copies::keeper = endpoint(0);
+        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    }
+    constexpr uint64_t own_base = 0x3c000000, source_base = 0x3e000000;
+    copies::kept_region(self_space, own_base, copies::pages, self_space);
+    CHECK_EQ(
+        amber::sys::memory_allocate(self_space, source_base, sizeof copies::data, AMBER_PROT_READ | AMBER_PROT_WRITE)
+            .status,
+        AMBER_OK);
+    __builtin_memcpy(reinterpret_cast<void*>(source_base), copies::data, sizeof copies::data);
+    // memory_read into missing pages of the caller's own kept region: each waits for the keeper.
+    uint64_t before = copies::served;
+    CHECK_EQ(amber::sys::memory_read(self_space, source_base, own_base, sizeof copies::data).status, AMBER_OK);
+    CHECK_EQ(copies::served, before + copies::pages);
+    CHECK(__builtin_memcmp(reinterpret_cast<const void*>(own_base), copies::data, sizeof copies::data) == 0);
+    // memory_write from a missing page of the caller's kept region (read fault, demand-zero page).
+    constexpr uint64_t own_source = own_base + copies::pages * 4096;
+    copies::kept_region(self_space, own_source, 1, self_space);
+    CHECK_EQ(amber::sys::memory_write(self_space, source_base, own_source, 4096ull).status, AMBER_OK);
+    CHECK_EQ(copies::served, before + copies::pages + 1);
+    CHECK_EQ(*reinterpret_cast<const volatile uint64_t*>(source_base), 0u); // zeros came from the new page
+    // A buffer outside any kept region still gets BAD_ADDRESS.
+    CHECK_EQ(amber::sys::memory_read(self_space, source_base, 0x7e000000ull, 64ull).status, AMBER_ERR_BAD_ADDRESS);
+}
+
 int main(int, char**) { return amber::test::run_all("keepers"); }

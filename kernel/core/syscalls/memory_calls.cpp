@@ -20,6 +20,14 @@ constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER
 
 enum class Direction { FromSpace, ToSpace };
 
+// The first page of [address, + length) the caller cannot copy to (writable) or from.
+uint64_t first_inaccessible(const Space& space, uint64_t address, uint64_t length, bool writable) {
+    uint64_t page = address & ~(arch::page_size - 1);
+    while (page < address + length && user_range_accessible(space, page < address ? address : page, 1, writable))
+        page += arch::page_size;
+    return page < address ? address : page;
+}
+
 SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction direction) {
     uint32_t right = direction == Direction::FromSpace ? AMBER_RIGHT_GET_STATE : AMBER_RIGHT_SET_STATE;
     Space* space;
@@ -56,7 +64,14 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         bool copied = direction == Direction::FromSpace ? copy_to_user(*caller.space, buffer, kernel_pointer, n)
                                                         : user_range_accessible(*caller.space, buffer, n, false) &&
                                                               copy_from_user(*caller.space, kernel_pointer, buffer, n);
-        if (!copied) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        if (!copied) {
+            // The caller's own buffer: a page a keeper provides goes to it like the other side's.
+            uint64_t fault = first_inaccessible(*caller.space, buffer, n, direction == Direction::FromSpace);
+            constexpr uint64_t write_fault = 1u << 1;
+            uint64_t error = direction == Direction::FromSpace ? write_fault : 0;
+            if (call_keeper_for(caller, *caller.space, fault, error)) return SyscallResult::wait(call); // progress kept
+            return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        }
         arguments.set(1, address + n); // commit
         arguments.set(2, buffer + n);
         arguments.set(3, length - n);
