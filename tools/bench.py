@@ -115,7 +115,8 @@ def checkpoint_main(output, qemu):
                 "threads run. The first checkpoint and restore warm up the code paths and are left out. The "
                 "disk is a raw file on the host (virtio-blk, one request of up to 1 MiB in flight, polled). "
                 "CRIU's anchors: a small process dumps in 10-20 ms and restores in 50-70 ms; the goal is <= 5 "
-                "ms each, and >= 1 GB/s for the large one.\n")
+                "ms each, and >= 1 GB/s for the large one. These are wall-clock times inside an emulator on "
+                "a shared 2-core machine: other load on the host shows in them.\n")
     for accel, table in checkpoint_tables:
         text.append(f"## {'QEMU TCG' if accel == 'tcg' else 'KVM (kvm_pvm software backend)'}\n\n{table}\n")
     with open(os.path.join(emulators.ROOT, output), "w") as f:
