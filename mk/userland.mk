@@ -39,7 +39,7 @@ USER_LIBRARIES := $(FS_LIBRARY)
 
 # name -> its sources (besides the runtime)
 USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_tests security_tests keeper_tests \
-    checkpointd counter shell zdtm device_tests blkd fsd reliable_tests cow_tests
+    checkpointd counter shell zdtm device_tests ata_tests blkd fsd reliable_tests cow_tests
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp tests/guest/zdtm_stream.cpp \
@@ -51,7 +51,7 @@ shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp k
 checkpointd_SOURCES := $(sort $(wildcard checkpointd/*.cpp)) $(LOADER_SOURCES) kernel/lib/command_line.cpp \
     $(NANOPB_GENERATED_C)
 checkpointd_LIBS := $(FS_LIBRARY) $(NANOPB_LIBRARY)
-DRIVER_SOURCES := userland/drivers/pci.cpp userland/drivers/virtio_blk.cpp
+DRIVER_SOURCES := userland/drivers/pci.cpp userland/drivers/virtio_blk.cpp userland/drivers/ata_pio.cpp
 checkpointd_SOURCES += $(DRIVER_SOURCES)
 # The storage servers: blkd drives the disk, fsd serves FAT32 files from it.
 blkd_SOURCES := userland/servers/blkd.cpp $(DRIVER_SOURCES)
@@ -64,7 +64,8 @@ bench_SOURCES := tests/bench/bench.cpp userland/lib/pager.cpp
 ipc_tests_SOURCES := tests/guest/ipc_tests.cpp tests/guest/short_ipc_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp
 keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
-device_tests_SOURCES := tests/guest/device_tests.cpp $(DRIVER_SOURCES)
+device_tests_SOURCES := tests/guest/device_tests.cpp tests/guest/block_device_checks.cpp $(DRIVER_SOURCES)
+ata_tests_SOURCES := tests/guest/ata_tests.cpp tests/guest/block_device_checks.cpp $(DRIVER_SOURCES)
 reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_basic_tests.cpp \
     tests/guest/reliable_peer_tests.cpp tests/guest/reliable_scenarios.cpp tests/guest/reliable_big.cpp \
     tests/guest/reliable_main.cpp

@@ -6,6 +6,7 @@
 // disk_check_sector.
 #include "../../userland/drivers/pci.hpp"
 #include "../../userland/drivers/virtio_blk.hpp"
+#include "block_device_checks.hpp"
 #include "object_test_support.hpp"
 
 using namespace object_tests;
@@ -26,12 +27,6 @@ amber::drivers::Pci pci(machine);
 VirtioBlk disk;
 alignas(16) uint8_t buffer[2100 * sector], readback[2100 * sector];
 alignas(16) uint8_t reader_stack[16384];
-
-uint8_t pattern(uint64_t at_sector, uint64_t byte) { return static_cast<uint8_t>(at_sector * 31 + byte * 7 + 1); }
-
-void fill(uint64_t first_sector, uint32_t count) {
-    for (uint64_t i = 0; i < count * sector; ++i) buffer[i] = pattern(first_sector + i / sector, i % sector);
-}
 
 bool same(const uint8_t* a, const uint8_t* b, uint64_t n) {
     for (uint64_t i = 0; i < n; ++i) {
@@ -182,46 +177,17 @@ AMBER_TEST(disk_capacity_matches_the_image) {
 
 AMBER_TEST(scattered_and_multi_sector_requests_read_back) {
     CHECK(disk_ready());
-    const uint64_t last = disk.sector_count() - 1;
-    struct {
-        uint64_t first;
-        uint32_t count;
-    } const writes[] = {{0, 1}, {7, 3}, {100, 128}, {1000, 300}, {5000, 1}, {last - 129, 129}, {last, 1}};
-    for (const auto& w : writes) {
-        fill(w.first, w.count);
-        CHECK(disk.write(w.first, w.count, buffer));
-    }
-    for (const auto& w : writes) {
-        fill(w.first, w.count);
-        __builtin_memset(readback, 0, sizeof readback);
-        CHECK(disk.read(w.first, w.count, readback));
-        CHECK(same(buffer, readback, w.count * sector));
-    }
-    // One read across two writes, split into requests at other boundaries than the writes were.
-    CHECK(disk.read(990, 200, readback));
-    fill(1000, 190);
-    CHECK(same(buffer, readback + 10 * sector, 190 * sector));
+    block_checks::scattered_and_multi_sector_requests(test_context, disk, 300);
 }
 
 AMBER_TEST(last_sector_works_and_past_the_end_is_refused) {
     CHECK(disk_ready());
-    const uint64_t count = disk.sector_count();
-    CHECK(disk.read(count - 1, 1, readback));
-    CHECK(disk.write(count - 1, 1, readback));
-    CHECK(!disk.read(count, 1, readback));
-    CHECK(!disk.write(count, 1, readback));
-    CHECK(!disk.read(count - 1, 2, readback));
-    CHECK(!disk.write(count - 2, 3, readback));
-    CHECK(!disk.read(~0ull, 2, readback));
-    CHECK(disk.read(0, 1, readback)); // still working after the refusals
+    block_checks::last_sector_and_past_the_end(test_context, disk);
 }
 
 AMBER_TEST(written_data_is_flushed_to_the_image) {
     CHECK(disk_ready());
-    __builtin_memset(buffer, 0, sector);
-    __builtin_memcpy(buffer, disk_check_text, sizeof disk_check_text - 1);
-    CHECK(disk.write(disk_check_sector, 1, buffer));
-    CHECK(disk.flush());
+    block_checks::write_and_flush_text(test_context, disk, disk_check_sector, disk_check_text);
 }
 
 AMBER_TEST(whole_disk_write_speed) {

@@ -34,7 +34,8 @@ def suite_devices(suite, tag, record_replay=False):
     """QEMU arguments for the devices a suite asks for, and the path of its disk image (or None).
 
     "disk": N attaches a fresh zeroed raw image of N MiB (build/test-disks/NAME-TAG.img, made anew
-    for every run) as a virtio-blk PCI disk. Under record/replay the disk goes through blkreplay."""
+    for every run) as a virtio-blk PCI disk, or with "disk_interface": "ide" as the primary IDE
+    master. Under record/replay the disk goes through blkreplay."""
     if not suite.get("disk"):
         return [], None
     os.makedirs(DISK_DIR, exist_ok=True)
@@ -46,7 +47,9 @@ def suite_devices(suite, tag, record_replay=False):
                   "-drive", "driver=blkreplay,if=none,image=disk-direct,id=disk0"]
     else:
         drives = ["-drive", f"file={image},if=none,id=disk0,format=raw"]
-    return drives + ["-device", "virtio-blk-pci,drive=disk0"], image
+    ide = suite.get("disk_interface") == "ide"
+    device = "ide-hd,drive=disk0,bus=ide.0,unit=0" if ide else "virtio-blk-pci,drive=disk0"
+    return drives + ["-device", device], image
 
 
 # Deterministic TCG: one virtual nanosecond per instruction, virtual clock, fixed RTC.
