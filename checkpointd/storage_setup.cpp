@@ -2,6 +2,7 @@
 
 #include <amber/abi.h>
 
+#include "../userland/drivers/ata_pio.hpp"
 #include "../userland/drivers/pci.hpp"
 #include "../userland/drivers/virtio_blk.hpp"
 #include "../userland/lib/protocols.hpp"
@@ -47,7 +48,11 @@ bool machine_has_disk() {
     if (!sys::object_info(AMBER_HANDLE_MACHINE, &info).ok() || info.type != AMBER_OBJECT_MACHINE) return false;
     amber::drivers::Pci pci(AMBER_HANDLE_MACHINE);
     amber::drivers::PciFunction function;
-    return pci.find(amber::drivers::VirtioBlk::vendor_id, amber::drivers::VirtioBlk::legacy_device_id, function);
+    if (pci.find(amber::drivers::VirtioBlk::vendor_id, amber::drivers::VirtioBlk::legacy_device_id, function)) {
+        return true;
+    }
+    amber::drivers::AtaPio ata; // blkd falls back to it too; IDENTIFY changes nothing on the disk
+    return ata.initialize(AMBER_HANDLE_MACHINE);
 }
 
 // blkd gets the machine capability and its port set; fsd gets its port set and blkd's port.
