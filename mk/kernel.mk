@@ -29,7 +29,7 @@ $(ISO): $(KERNEL_ELF) $(INITRD) tools/grub.cfg
 	cp $(KERNEL_ELF) $(BUILD)/iso/boot/amber.elf
 	cp $(INITRD) $(BUILD)/iso/boot/initrd.tar
 	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue --install-modules="multiboot2 normal iso9660 biosdisk part_msdos" \
+	grub-mkrescue --install-modules="multiboot2 normal iso9660 biosdisk part_msdos probe" \
 	    --locales= --fonts= --themes= -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 

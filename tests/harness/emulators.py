@@ -140,8 +140,7 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 pci: enabled=1, chipset=i440fx
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
-ata0-master: type=cdrom, path={iso}, status=inserted
-boot: cdrom
+{drives}boot: cdrom
 com1: enabled=1, mode=file, dev={serial}
 display_library: rfb, options="timeout=0"
 speaker: enabled=0
@@ -154,13 +153,23 @@ debug: action=ignore
 """
 
 
-def run_bochs(workdir, timeout=180, marks=()):
+def bochs_drives(disk):
+    """The CD-ROM on the primary master, or with a raw `disk` image that as the primary master and
+    the CD-ROM on the secondary one (GRUB's menu then boots its disk entry)."""
+    if disk is None:
+        return f"ata0-master: type=cdrom, path={ISO}, status=inserted\n"
+    return (f"ata0-master: type=disk, path={disk}, mode=flat\n"
+            "ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15\n"
+            f"ata1-master: type=cdrom, path={ISO}, status=inserted\n")
+
+
+def run_bochs(workdir, timeout=180, marks=(), disk=None):
     """Boots the GRUB ISO in Bochs (headless through its RFB display); console from COM1's file."""
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "com1.txt")
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(BOCHSRC.format(iso=ISO, serial=serial, log=os.path.join(workdir, "bochs.log")))
+        f.write(BOCHSRC.format(drives=bochs_drives(disk), serial=serial, log=os.path.join(workdir, "bochs.log")))
     with open(os.path.join(workdir, "continue.rc"), "w") as f:
         f.write("c\nq\n")
     if os.path.exists(serial):

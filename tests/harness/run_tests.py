@@ -4,7 +4,8 @@
 Tiers: format (clang-format), host (Boost.Test: kernel unit tests and amber-crit tests), fuzz (a
 short bounded libFuzzer run of the image checker), guest (suites in tests/guest/suites.json under
 QEMU with --accel), checkpoint (checkpointd with a FAT32 disk across reboots,
-tests/harness/checkpoint_tests.py), bochs (the GRUB ISO boots to user mode in Bochs). Prints one line per test, logs
+tests/harness/checkpoint_tests.py), bochs (the GRUB ISO boots to user mode in Bochs; with a FAT32
+disk as its primary ATA master, checkpointd writes an image there). Prints one line per test, logs
 under build/test-logs/, and ends with the line `N passed, M failed`; exits non-zero on any failure.
 """
 import argparse
@@ -190,6 +191,15 @@ def tier_bochs(tally):
                         "preemptive scheduling works"]}
     run = emulators.run_bochs(os.path.join(ROOT, "build", "bochs-test"), timeout=300)
     report_guest(tally, "bochs", suite, run, "bochs")
+    # With a FAT32 disk as the primary ATA master, GRUB boots checkpointd, whose blkd drives it.
+    workdir = os.path.join(ROOT, "build", "bochs-ata")
+    disk = checkpoint_tests.Disk(workdir, "disk.img")
+    suite = {"name": "checkpointd-ata-disk", "status": 0,
+             "expect": ["blkd: ATA disk of 64 MiB", "checkpointd: images on the FAT32 disk",
+                        r"checkpointed process \d+ \(counter\) to bochs.img", r"\d+  bochs.img"]}
+    run = emulators.run_bochs(workdir, timeout=900, disk=disk.path)
+    report_guest(tally, "bochs", suite, run, "bochs")
+    tally.record("bochs/checkpointd-ata-disk/image-on-the-disk", "bochs.img" in disk.names(), "mdir lacks bochs.img")
 
 
 def main():
