@@ -4,6 +4,7 @@
 // "hello\n" and then "world\n" on the serial console each time this program prints
 // @@AMBER-READY-FOR-INPUT, and afterwards checks that the image file holds disk_check_text at
 // disk_check_sector.
+#include "../../userland/drivers/ata_pio.hpp"
 #include "../../userland/drivers/pci.hpp"
 #include "../../userland/drivers/virtio_blk.hpp"
 #include "block_device_checks.hpp"
@@ -165,6 +166,19 @@ AMBER_TEST(pci_finds_the_virtio_disk) {
                  function.function, static_cast<unsigned long>(bar.address));
     amber::drivers::Pci powerless(handle_of(amber::sys::handle_duplicate(machine, AMBER_RIGHT_GET_STATE)));
     CHECK(!powerless.find(VirtioBlk::vendor_id, VirtioBlk::legacy_device_id, function));
+}
+
+// QEMU's primary IDE channel is empty here (its CD-ROM, if any, is on the secondary one): the ATA
+// driver finds nothing, at once, and then refuses every request.
+AMBER_TEST(ata_finds_no_disk_on_an_empty_channel) {
+    amber::drivers::AtaPio ata;
+    uint64_t start = amber::ticks();
+    CHECK(!ata.initialize(machine));
+    CHECK(amber::ticks() - start < 1000);
+    CHECK_EQ(ata.sector_count(), 0u);
+    CHECK(!ata.read(0, 1, readback));
+    CHECK(!ata.write(0, 1, readback));
+    CHECK(!ata.flush());
 }
 
 AMBER_TEST(disk_capacity_matches_the_image) {
