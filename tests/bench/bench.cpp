@@ -315,7 +315,7 @@ int main(int argc, char** argv) {
 
     // A page fault in a kept region of this space, served by a keeper in another space that maps
     // the page; the sample ends when the faulting write has completed (the page is freed after).
-    constexpr uint64_t lazy = 0x30000000;
+    constexpr uint64_t lazy = 0x38000000; // clear of the pager regions of measure_faults()
     amber_port_state keeper_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 3, 0};
     amber_handle_t keeper_port = static_cast<amber_handle_t>(amber::sys::port_create(&keeper_state).value);
     amber_handle_t keeper_set = static_cast<amber_handle_t>(amber::sys::port_set_create(0).value);
