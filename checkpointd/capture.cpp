@@ -105,7 +105,11 @@ const char* export_object(amber_handle_t local, uint32_t type, amber_image_Proce
     case AMBER_OBJECT_THREAD: { // live ones came from space_get_threads; this one has exited
         amber_thread_state s{};
         if (!state_of(local, s) || p.threads_count == capacity(p.threads)) return "cannot export a thread";
-        if ((s.flags & AMBER_THREAD_EXITED) == 0) return "a thread appeared during the checkpoint";
+        if ((s.flags & AMBER_THREAD_EXITED) == 0) { // another process's thread: get_state stopped it
+            s.flags = 0;
+            sys::object_set_state(local, &s, sizeof s);
+            return "the process holds a handle to a thread of another process (not supported)";
+        }
         amber_image_Thread& t = p.threads[p.threads_count++];
         t = amber_image_Thread_init_zero;
         t.id = s.header.id;
@@ -159,6 +163,30 @@ const char* export_memory(amber_handle_t space, amber_image_Process& p) {
     return nullptr;
 }
 
+bool has_object(const amber_image_Process& p, uint32_t type, uint64_t id) {
+    return already_exported(p, type, id) || (type == AMBER_OBJECT_SPACE && id == p.space_id);
+}
+
+// Everything the objects name must be in the image too, or restore could not rebuild it: refuse
+// now, while the process still runs, rather than write an image no restore accepts.
+const char* check_closed(const amber_image_Process& p) {
+    for (pb_size_t i = 0; i < p.ports_count; ++i) {
+        if (p.ports[i].port_set_id != 0 && !has_object(p, AMBER_OBJECT_PORT_SET, p.ports[i].port_set_id))
+            return "a port is attached to a port set the process holds no handle to (not supported)";
+    }
+    for (pb_size_t i = 0; i < p.references_count; ++i) {
+        const amber_image_Reference& r = p.references[i];
+        if (r.target_id != 0 && !has_object(p, r.target_type, r.target_id))
+            return "a reference points at an object outside the process (not supported)";
+    }
+    for (pb_size_t i = 0; i < p.mutexes_count; ++i) {
+        uint64_t owner = p.mutexes[i].owner_thread_id;
+        if (owner != 0 && !has_object(p, AMBER_OBJECT_THREAD, owner))
+            return "a mutex is held by a thread of another process (not supported)";
+    }
+    return nullptr;
+}
+
 } // namespace
 
 const char* stop_threads(amber_handle_t space, StoppedThreads& threads) {
@@ -183,6 +211,10 @@ const char* stop_threads(amber_handle_t space, StoppedThreads& threads) {
             if ((state.flags & AMBER_THREAD_EXITED) != 0) {
                 sys::handle_close(found[i]);
                 continue;
+            }
+            if (threads.count == capacity(threads.handles)) { // threads ended and others began meanwhile
+                for (uint64_t j = i; j < r.value; ++j) sys::handle_close(found[j]);
+                return "the process keeps replacing its threads";
             }
             threads.handles[threads.count++] = found[i];
             new_ones = true;
@@ -229,6 +261,7 @@ const char* export_process(const CaptureContext& context, const StoppedThreads& 
     }
     const char* error = export_handles(context, info.id, process);
     if (error == nullptr) error = export_memory(context.space, process);
+    if (error == nullptr) error = check_closed(process);
     return error;
 }
 

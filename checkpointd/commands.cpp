@@ -42,7 +42,7 @@ bool valid_file_name(const char* name) {
     for (size_t i = 0; i < n; ++i) {
         char c = name[i];
         if (c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' || c == '|' ||
-            c < ' ')
+            c == '~' || c < ' ') // '~' ends checkpointd's temporary names
             return false;
     }
     return true;

@@ -29,6 +29,8 @@ const char* type_name(uint32_t type) {
     return type < sizeof names / sizeof names[0] ? names[type] : "object of unknown type";
 }
 
+constexpr uint32_t supervisor_rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_DUPLICATE;
+
 } // namespace
 
 bool Rebuilder::remember(uint64_t id, uint32_t type, amber::SyscallReturn created) {
@@ -94,8 +96,9 @@ const char* Rebuilder::link_objects(const amber_image_Process& p) {
     for (pb_size_t i = 0; i < p.references_count; ++i) {
         const amber_image_Reference& r = p.references[i];
         if (r.target_id == 0) continue;
-        amber_handle_t target =
-            r.target_type == AMBER_OBJECT_SPACE && r.target_id == space_id_ ? space_ : find(r.target_id, r.target_type);
+        amber_handle_t target = r.target_type == AMBER_OBJECT_SPACE && r.target_id == p.space_id
+                                    ? space_
+                                    : find(r.target_id, r.target_type);
         if (target == 0) return "a reference points outside the process (not supported)";
         if (!sys::reference_set(find(r.id, AMBER_OBJECT_REFERENCE), target).ok()) return "cannot set a reference";
     }
@@ -114,9 +117,12 @@ const char* Rebuilder::install_handles(const amber_image_Process& p, const Resto
     for (pb_size_t i = 0; i < p.handles_count; ++i) {
         const amber_image_Handle& h = p.handles[i];
         amber_handle_t local;
+        uint32_t rights = h.rights;
         if (h.external[0] != '\0') {
-            if (__builtin_strcmp(h.external, "supervisor") != 0) return "the image names an unknown outside service";
+            if (__builtin_strcmp(h.external, "supervisor") != 0 || h.type != AMBER_OBJECT_PORT)
+                return "the image names an unknown outside service";
             local = services.supervisor_port;
+            rights = h.rights & supervisor_rights; // never more than `run` gives: the image is untrusted
         } else if (h.type == AMBER_OBJECT_SPACE && h.object_id == p.space_id) {
             local = space_;
         } else {
@@ -128,7 +134,7 @@ const char* Rebuilder::install_handles(const amber_image_Process& p, const Resto
                            type_name(h.type), h.object_id);
             return message;
         }
-        if (!sys::space_handle_install(space_, h.value, local, h.rights).ok())
+        if (!sys::space_handle_install(space_, h.value, local, rights).ok())
             return "cannot install a handle (bad value or rights in the image)";
     }
     return nullptr;
@@ -138,9 +144,6 @@ const char* Rebuilder::build(const amber_image_Process& process, const RestoreSe
     amber::SyscallReturn created = sys::space_create(0ull);
     if (!created.ok()) return "cannot create a space";
     space_ = static_cast<amber_handle_t>(created.value);
-    amber_handle_info info{};
-    sys::object_info(space_, &info);
-    space_id_ = info.id;
     const char* error = create_objects(process);
     if (error == nullptr) error = link_objects(process);
     if (error == nullptr) error = install_handles(process, services);

@@ -44,7 +44,6 @@ class Rebuilder {
     Local locals_[max_locals];
     unsigned local_count_ = 0;
     amber_handle_t space_ = 0;
-    uint64_t space_id_ = 0;
 };
 
 } // namespace checkpointd

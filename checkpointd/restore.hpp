@@ -25,9 +25,11 @@ struct RestoreServices {
     amber_handle_t supervisor_port; // installed where the image had its external "supervisor"
 };
 
-// Checks the image file: size, trailing CRC-32, and that it parses with a supported header.
-// nullptr, or a message naming the problem.
+// Checks the image file's size and trailing CRC-32. nullptr, or a message naming the problem.
 const char* check_image(Store& store, const char* name, uint64_t& file_size);
+// check_image, then decodes the whole image (skipping page data) and checks its header; `header`
+// stays valid until the next image is decoded.
+const char* verify_image(Store& store, const char* name, uint64_t& file_size, const amber_image_Header*& header);
 
 // Restores `name` into a new process whose threads run when this returns nullptr.
 const char* restore_image(Store& store, const char* name, const RestoreServices& services, Restored& restored);

@@ -186,9 +186,11 @@ void Supervisor::rm(const char* file, Output& out) {
 
 void Supervisor::show(const char* file, Output& out) {
     uint64_t size = 0;
-    const char* error = check_image(store_, file, size);
-    if (error != nullptr) return out.fail("check: %s: %s\n", file, error);
-    out.print("%s: image of %lu bytes, checksum good\n", file, size);
+    const amber_image_Header* header = nullptr;
+    const char* error = verify_image(store_, file, size, header);
+    if (error != nullptr) return out.fail("verify: %s: %s\n", file, error);
+    out.print("%s: image of %lu bytes, checksum good: %s %s (format %u, ABI %u)\n", file, size, header->program,
+              header->arguments, header->format_version, header->abi_version);
 }
 
 bool Supervisor::serve(uint64_t badge, const void* request, uint64_t length, uint64_t& reply_value) {

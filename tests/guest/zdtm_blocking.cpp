@@ -146,6 +146,9 @@ Result run_blocked() {
     b.cond = handle_of(sys::cond_create(0ull));
     b.cond_mutex = handle_of(sys::mutex_create(0ull));
     b.receive_here = endpoint(0xaa), b.send_here = endpoint(0xbb), b.call_here = endpoint(0xcc);
+    // A reference to its own space: restored, it must name the new space.
+    amber_handle_t self_reference = handle_of(sys::reference_create(0ull));
+    sys::reference_set(self_reference, AMBER_HANDLE_SELF_SPACE);
     sys::mutex_lock(b.held);
     void (*bodies[5])(void*) = {lock_held, wait_cond, receive, send, call};
     amber_handle_t threads[5];
@@ -186,7 +189,12 @@ Result run_blocked() {
     if (!call.ok() || call.value != 1 || __builtin_strcmp(got, "a call") != 0 || !sys::ipc_reply(&reply).ok() ||
         !eventually(b.done[4]) || b.status[4] != AMBER_OK || __builtin_strcmp(b.reply, answer) != 0)
         r.failure = names[4];
-    lib::format_to(r.detail, sizeof r.detail, "5 threads released from their calls");
+    amber_handle_info own{}, named{};
+    amber::SyscallReturn target = sys::reference_get(self_reference);
+    if (!target.ok() || !sys::object_info(static_cast<amber_handle_t>(target.value), &named).ok() ||
+        !sys::object_info(AMBER_HANDLE_SELF_SPACE, &own).ok() || named.id != own.id)
+        r.failure = "a reference to the process's own space does not name it";
+    lib::format_to(r.detail, sizeof r.detail, "5 threads released from their calls; own-space reference kept");
     return r;
 }
 

@@ -87,6 +87,7 @@ bool wait_for(char* arguments) {
     }
     char query[64];
     size_t n = lib::format_to(query, sizeof query, "state %s", pid);
+    if (n >= sizeof query) return false; // no such pid fits
     uint64_t until = amber::ticks() + ms * AMBER_TICK_HZ / 1000;
     for (;;) {
         if (send_command(query, n, true) && __builtin_strncmp(reply_text, state, __builtin_strlen(state)) == 0 &&
@@ -157,11 +158,15 @@ void run_script(const char* name) {
     for (size_t i = 0; i <= script.size; ++i) {
         char c = i < script.size ? static_cast<char>(script.data[i]) : '\n';
         if (c != '\n') {
-            if (used + 1 < sizeof line) line[used++] = c;
+            if (used + 1 < sizeof line) line[used] = c;
+            ++used; // counts past the end: an over-long line is refused whole
             continue;
         }
-        line[used] = '\0';
-        if (used > 0) {
+        if (used > 0 && used <= sizeof line - 1 && line[used - 1] == '\r') --used; // CRLF scripts
+        if (used >= sizeof line) {
+            amber::print("shell: %s: a line longer than %lu bytes; skipped\n", name, sizeof line - 1);
+        } else if (used > 0) {
+            line[used] = '\0';
             amber::print("amber> %s\n", line);
             run_line(line);
         }
