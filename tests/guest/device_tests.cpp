@@ -65,6 +65,8 @@ AMBER_TEST(port_io_needs_the_machine_with_operate) {
     CHECK(weak != 0);
     CHECK_EQ(amber::sys::io_port_read(weak, 0xcfc, 4).status, AMBER_ERR_ACCESS_DENIED);
     CHECK_EQ(amber::sys::io_port_write(weak, 0xcf8, 4, 0x80000000u).status, AMBER_ERR_ACCESS_DENIED);
+    uint32_t word = 0;
+    CHECK_EQ(amber::sys::io_port_transfer(weak, 0xcfc, 4, &word, 1u, AMBER_IO_READ).status, AMBER_ERR_ACCESS_DENIED);
     CHECK_EQ(amber::sys::dma_allocate(weak, self_space, test_dma, 4096).status, AMBER_ERR_ACCESS_DENIED);
     CHECK_EQ(amber::sys::io_port_read(self_space, 0xcfc, 4).status, AMBER_ERR_WRONG_TYPE);
     CHECK_EQ(amber::sys::io_port_read(4000, 0xcfc, 4).status, AMBER_ERR_BAD_HANDLE);
@@ -86,6 +88,20 @@ AMBER_TEST(port_io_arguments_are_checked) {
     }
     CHECK_EQ(amber::sys::io_port_read(machine, 0x3f6, 4).status, AMBER_ERR_INVALID_ARGUMENT); // overlaps COM1
     CHECK_EQ(amber::sys::io_port_read(machine, 0x1e, 4).status, AMBER_ERR_INVALID_ARGUMENT);  // overlaps the PIC
+    // String transfers: the same port checks, a direction, at most AMBER_IO_TRANSFER_MAX bytes, a
+    // buffer checked before any port access.
+    uint32_t words[4] = {};
+    CHECK_EQ(amber::sys::io_port_transfer(machine, 0xcfc, 4, words, 1u, AMBER_IO_READ).status, AMBER_OK);
+    CHECK_EQ(amber::sys::io_port_transfer(machine, 0xcfc, 3, words, 1u, AMBER_IO_READ).status,
+             AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::io_port_transfer(machine, 0xcfc, 4, words, 1u, 2u).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(
+        amber::sys::io_port_transfer(machine, 0xcfc, 4, words, AMBER_IO_TRANSFER_MAX / 4 + 1, AMBER_IO_READ).status,
+        AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::io_port_transfer(machine, 0x3f8, 1, words, 1u, AMBER_IO_READ).status,
+             AMBER_ERR_INVALID_ARGUMENT); // COM1 is the kernel's
+    CHECK_EQ(amber::sys::io_port_transfer(machine, 0xcfc, 4, kernel_address, 1u, AMBER_IO_READ).status,
+             AMBER_ERR_BAD_ADDRESS);
     CHECK_EQ(amber::sys::io_port_write(machine, 0xcf8, 1, 0x100).status, AMBER_ERR_INVALID_ARGUMENT);
     CHECK_EQ(amber::sys::io_port_write(machine, 0xcf8, 2, 0x10000).status, AMBER_ERR_INVALID_ARGUMENT);
     CHECK_EQ(amber::sys::io_port_write(machine, 0xcf8, 4, 0x100000000ull).status, AMBER_ERR_INVALID_ARGUMENT);

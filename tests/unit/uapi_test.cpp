@@ -114,6 +114,7 @@ const SyscallRow expected_syscalls[] = {
     {77, "memory_clone", 5},
     {78, "memory_unshare", 2},
     {79, "memory_page_info", 2},
+    {80, "io_port_transfer", 6},
 };
 
 // The enum of syscall_numbers.h, spelled out (not expanded from syscalls.def).
@@ -201,6 +202,7 @@ const struct {
     {AMBER_SYS_memory_clone, 77, "memory_clone"},
     {AMBER_SYS_memory_unshare, 78, "memory_unshare"},
     {AMBER_SYS_memory_page_info, 79, "memory_page_info"},
+    {AMBER_SYS_io_port_transfer, 80, "io_port_transfer"},
 };
 
 struct StatusRow {
@@ -252,7 +254,7 @@ BOOST_AUTO_TEST_CASE(syscall_table_is_unchanged) {
             BOOST_TEST(actual.argument_count <= 6u); // six argument registers
         }
     }
-    BOOST_TEST(AMBER_SYSCALL_COUNT == 80);
+    BOOST_TEST(AMBER_SYSCALL_COUNT == 81);
     BOOST_TEST(AMBER_SYSCALL_COUNT <= AMBER_STATS_MAX_CALLS); // system_stats has a slot for each
 }
 
@@ -362,6 +364,9 @@ BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
     BOOST_TEST(AMBER_MEMORY_ANONYMOUS == 1u);
     BOOST_TEST(AMBER_MEMORY_MAPPING == 2u);
     BOOST_TEST(AMBER_MEMORY_DEVICE == 3u);
+    BOOST_TEST(AMBER_IO_READ == 0u);
+    BOOST_TEST(AMBER_IO_WRITE == 1u);
+    BOOST_TEST(AMBER_IO_TRANSFER_MAX == 4096u);
     BOOST_TEST(AMBER_PAGE_PRESENT == 0x8u);
     BOOST_TEST(AMBER_PAGE_OWNERS_SHIFT == 32);
 

@@ -195,4 +195,9 @@ struct amber_memory_range {
 #define AMBER_PAGE_PRESENT (1u << 3)
 #define AMBER_PAGE_OWNERS_SHIFT 32
 
+/* Direction of io_port_transfer: `count` items of `width` bytes between a port and a buffer. */
+#define AMBER_IO_READ 0u            /* port -> buffer (rep ins) */
+#define AMBER_IO_WRITE 1u           /* buffer -> port (rep outs) */
+#define AMBER_IO_TRANSFER_MAX 4096u /* bytes per call */
+
 #endif

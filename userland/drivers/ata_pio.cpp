@@ -74,12 +74,8 @@ bool AtaPio::initialize(amber_handle_t machine, bool allow_lba48) {
     bool ata = read8(command_base + reg::lba_mid) == 0 && read8(command_base + reg::lba_high) == 0;
     if (!answered || !ata || !wait(Wait::Data)) return false;
     uint16_t identify[words_per_sector];
-    for (unsigned i = 0; i < words_per_sector; i += 2) {
-        SyscallReturn r = sys::io_port_read(machine_, command_base + reg::data, 4);
-        if (!r.ok()) return false;
-        identify[i] = static_cast<uint16_t>(r.value);
-        identify[i + 1] = static_cast<uint16_t>(r.value >> 16);
-    }
+    if (!sys::io_port_transfer(machine_, command_base + reg::data, 2, identify, words_per_sector, AMBER_IO_READ).ok())
+        return false;
     if ((identify[49] & (1u << 9)) == 0) return false; // no LBA: CHS only
     lba48_ = allow_lba48 && (identify[83] & (1u << 10)) != 0;
     if (lba48_) {
@@ -116,18 +112,11 @@ bool AtaPio::transfer(bool writing, uint64_t sector, uint32_t count, uint8_t* da
     for (uint32_t s = 0; s < count; ++s) {
         if (!wait(Wait::Data)) return false;
         uint8_t* at = data + uint64_t{s} * sector_size;
-        for (uint32_t i = 0; i < sector_size; i += 4) {
-            uint32_t word;
-            if (writing) {
-                __builtin_memcpy(&word, at + i, 4);
-                if (!sys::io_port_write(machine_, command_base + reg::data, 4, word).ok()) return false;
-            } else {
-                SyscallReturn r = sys::io_port_read(machine_, command_base + reg::data, 4);
-                if (!r.ok()) return false;
-                word = static_cast<uint32_t>(r.value);
-                __builtin_memcpy(at + i, &word, 4);
-            }
-        }
+        // The whole sector in one call (rep insd/outsd in the kernel).
+        if (!sys::io_port_transfer(machine_, command_base + reg::data, 4, at, sector_size / 4,
+                                   writing ? AMBER_IO_WRITE : AMBER_IO_READ)
+                 .ok())
+            return false;
     }
     settle();
     return wait(Wait::NotBusy); // a write fails here if the device could not store the last sector

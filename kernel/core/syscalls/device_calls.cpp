@@ -50,6 +50,40 @@ SyscallResult sys_io_port_write(Thread& caller, SyscallArguments& arguments) {
     return SyscallResult::done(AMBER_OK);
 }
 
+// String port I/O (what `rep insw/outsw` do): one call moves a whole ATA sector. Atomic: the
+// buffer is checked before the first port access, so a bad buffer consumes no device data.
+SyscallResult sys_io_port_transfer(Thread& caller, SyscallArguments& arguments) {
+    Machine* machine_object;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, machine_object);
+    if (status == AMBER_OK) status = check_port(arguments[1], arguments[2]);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    uint64_t width = arguments[2], buffer = arguments[3], count = arguments[4], direction = arguments[5];
+    if ((direction != AMBER_IO_READ && direction != AMBER_IO_WRITE) || count > AMBER_IO_TRANSFER_MAX / width)
+        return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    uint64_t bytes = count * width;
+    bool reading = direction == AMBER_IO_READ;
+    if (!user_range_accessible(*caller.space, buffer, bytes, reading))
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    alignas(8) uint8_t data[AMBER_IO_TRANSFER_MAX];
+    auto port = static_cast<uint16_t>(arguments[1]);
+    auto w = static_cast<unsigned>(width);
+    if (reading) {
+        for (uint64_t i = 0; i < count; ++i) {
+            uint32_t value = arch::port_read(port, w);
+            __builtin_memcpy(data + i * width, &value, width);
+        }
+        if (!copy_to_user(*caller.space, buffer, data, bytes)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    } else {
+        if (!copy_from_user(*caller.space, data, buffer, bytes)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        for (uint64_t i = 0; i < count; ++i) {
+            uint32_t value = 0;
+            __builtin_memcpy(&value, data + i * width, width);
+            arch::port_write(port, w, value);
+        }
+    }
+    return SyscallResult::done(AMBER_OK);
+}
+
 SyscallResult sys_dma_allocate(Thread& caller, SyscallArguments& arguments) {
     Machine* machine_object;
     Space* space;
