@@ -170,7 +170,7 @@ def tier_guest(tally, accel, only, jobs, stress_seed, stress=None, icount=False)
         runs = [(suite, stress) for suite in suites]
     else:
         runs = [(suite, None) for suite in suites]
-        runs += [(suite, f"{stress_seed},200") for suite in suites if suite.get("stress")]
+        runs += [(suite, f"{stress_seed},200") for suite in suites if for_accel(suite, accel).get("stress")]
     if any(stress for _, stress in runs):
         print(f"guest stress runs use stress={stress_seed},200 (replay one: make test-guest SUITE=NAME "
               f"STRESS={stress_seed},200)", flush=True)
