@@ -99,7 +99,7 @@ void execute_command(Supervisor& s, char* line, Output& out, bool& halt) {
         s.check(pid, out);
     } else if (equal(command, "verify")) {
         if (w.count != 2) return out.fail("usage: verify FILE\n");
-        s.show(w.word[1], out);
+        s.verify(w.word[1], out);
     } else if (equal(command, "ls")) {
         if (w.count != 1) return out.fail("usage: ls\n");
         s.ls(out);

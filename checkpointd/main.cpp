@@ -9,6 +9,7 @@
 #include <amber/abi.h>
 #include <amber/ipc.h>
 
+#include "../userland/lib/ipc.hpp"
 #include "../userland/lib/protocols.hpp"
 #include "../userland/lib/spawn.hpp"
 #include "../userland/runtime/runtime.hpp"
@@ -77,9 +78,7 @@ int main(int argc, char** argv) {
     amber_ipc_message in{}, out{};
     bool owe_reply = false;
     for (;;) {
-        in = {};
-        in.buffer_count = 1;
-        in.buffers[0] = {reinterpret_cast<uint64_t>(request), sizeof request - 1};
+        in = amber::ipc::message({{request, sizeof request - 1}});
         amber::SyscallReturn r =
             owe_reply ? sys::ipc_reply_wait_receive(&out, set, &in) : sys::ipc_wait_receive(set, &in);
         if (!r.ok()) {
@@ -97,10 +96,7 @@ int main(int argc, char** argv) {
         } else if (!supervisor.serve(in.badge, request, in.transferred, reply.value)) {
             reply.status = -1;
         }
-        out = {};
-        out.buffer_count = 2;
-        out.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
-        out.buffers[1] = {reinterpret_cast<uint64_t>(output.text()), output.length()};
+        out = amber::ipc::message({{&reply, sizeof reply}, {output.text(), output.length()}});
         if (halt) { // the shell may not get to print the reply: say it here
             sys::debug_write(output.text(), output.length());
             sys::system_poweroff(0ll);

@@ -3,6 +3,7 @@
 #include <amber/ipc.h>
 
 #include "../userland/lib/file_status.hpp"
+#include "../userland/lib/ipc.hpp"
 #include "../userland/lib/protocols.hpp"
 #include "../userland/runtime/runtime.hpp"
 
@@ -27,13 +28,8 @@ bool set_name(char (&to)[protocol::max_name], uint32_t& length, const char* name
 
 // One request; nullptr or the server's (or the transport's) error in words.
 const char* call(amber_handle_t port, Call& c, const void* out, uint64_t out_length, void* in, uint64_t in_length) {
-    amber_ipc_message m{}, r{};
-    m.buffer_count = 2;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(&c.request), sizeof c.request};
-    m.buffers[1] = {reinterpret_cast<uint64_t>(out), out_length};
-    r.buffer_count = 2;
-    r.buffers[0] = {reinterpret_cast<uint64_t>(&c.reply), sizeof c.reply};
-    r.buffers[1] = {reinterpret_cast<uint64_t>(in), in_length};
+    amber_ipc_message m = amber::ipc::message({{&c.request, sizeof c.request}, {out, out_length}});
+    amber_ipc_message r = amber::ipc::message({{&c.reply, sizeof c.reply}, {in, in_length}});
     if (!amber::sys::ipc_call(port, &m, &r).ok() || r.transferred < sizeof c.reply) return "the file server is gone";
     c.received = r.transferred - sizeof c.reply;
     return c.reply.status == 0 ? nullptr : amber::fs::file_status_text(-c.reply.status);

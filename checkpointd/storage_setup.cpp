@@ -5,6 +5,7 @@
 #include "../userland/drivers/ata_pio.hpp"
 #include "../userland/drivers/pci.hpp"
 #include "../userland/drivers/virtio_blk.hpp"
+#include "../userland/lib/ipc.hpp"
 #include "../userland/lib/protocols.hpp"
 #include "../userland/lib/spawn.hpp"
 #include "../userland/runtime/runtime.hpp"
@@ -18,18 +19,6 @@ namespace protocol = amber::protocol;
 
 MemoryStore memory_store;
 RemoteStore disk_store;
-
-struct Endpoint {
-    amber_handle_t port = 0, set = 0;
-};
-
-Endpoint endpoint(uint64_t badge) {
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge, 0};
-    Endpoint e{static_cast<amber_handle_t>(sys::port_create(&state).value),
-               static_cast<amber_handle_t>(sys::port_set_create(0ull).value)};
-    sys::port_attach(e.port, e.set);
-    return e;
-}
 
 bool start_server(const char* program, const amber::SpawnHandle* handles, unsigned count) {
     const char* argv[] = {program};
@@ -57,7 +46,7 @@ bool machine_has_disk() {
 
 // blkd gets the machine capability and its port set; fsd gets its port set and blkd's port.
 const char* start_disk_servers() {
-    Endpoint block = endpoint(0xb10c), file = endpoint(0xf11e);
+    amber::ipc::Endpoint block = amber::ipc::endpoint(0xb10c), file = amber::ipc::endpoint(0xf11e);
     constexpr uint32_t use = AMBER_RIGHT_OPERATE | AMBER_RIGHT_DUPLICATE;
     amber::SpawnHandle blkd[] = {{AMBER_HANDLE_MACHINE, AMBER_HANDLE_MACHINE, use},
                                  {protocol::service_set_handle, block.set, use}};

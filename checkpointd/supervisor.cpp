@@ -184,7 +184,7 @@ void Supervisor::rm(const char* file, Output& out) {
     out.print("removed %s\n", file);
 }
 
-void Supervisor::show(const char* file, Output& out) {
+void Supervisor::verify(const char* file, Output& out) {
     uint64_t size = 0;
     const amber_image_Header* header = nullptr;
     const char* error = verify_image(store_, file, size, header);

@@ -20,7 +20,7 @@ class Supervisor {
     void ps(Output& out);
     void ls(Output& out);
     void rm(const char* file, Output& out);
-    void show(const char* file, Output& out); // header and statistics of an image
+    void verify(const char* file, Output& out); // checks an image whole and shows its header
 
     // A supervisor request from a managed process (its port's badge names it).
     bool serve(uint64_t badge, const void* request, uint64_t length, uint64_t& reply_value);

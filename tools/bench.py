@@ -56,10 +56,8 @@ def median(values):
 def checkpoint_bench(accel):
     """checkpointd with a 1 GiB FAT32 disk: a 1 MiB and a 256 MiB process (zdtm bigmem; 64 MiB under KVM)."""
     disk = os.path.join(emulators.ROOT, "build", "bench-disk.img")
-    if os.path.exists(disk):
-        os.remove(disk)
-    subprocess.run(["mkfs.fat", "-F", "32", "-C", disk, str(1024 * 1024)], check=True, capture_output=True)
-    extra = ["-drive", f"file={disk},if=none,id=disk0,format=raw", "-device", "virtio-blk-pci,drive=disk0"]
+    emulators.make_fat32_image(disk, 1024)
+    extra = emulators.disk_args(disk)
     # This machine's /dev/kvm (pvm) runs guests ~1000x slower than TCG: 64 MiB instead of 256 there.
     big = 64 if accel == "kvm" else 256
     lines = []

@@ -54,7 +54,7 @@ def expected_checksums(kib, up_to):
 def boot(accel, script, title):
     say(title)
     cmdline = f"start=checkpointd:--script={script}"
-    extra = ["-drive", f"file={DISK},if=none,id=disk0,format=raw", "-device", "virtio-blk-pci,drive=disk0"]
+    extra = emulators.disk_args(DISK)
     print(f"    qemu ({accel}) with build/demo/disk.img; kernel command line: {cmdline}")
     lines = []
 

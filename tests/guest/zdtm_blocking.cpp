@@ -4,6 +4,7 @@
 #include <amber/ipc.h>
 
 #include "../../kernel/lib/format.hpp"
+#include "../../userland/lib/ipc.hpp"
 #include "../../userland/lib/supervisor_client.hpp"
 #include "../../userland/runtime/runtime.hpp"
 #include "zdtm_support.hpp"
@@ -18,23 +19,10 @@ alignas(16) uint8_t blocked_stacks[6][stack_size];
 
 amber_handle_t handle_of(amber::SyscallReturn r) { return r.ok() ? static_cast<amber_handle_t>(r.value) : 0; }
 
-struct Endpoint {
-    amber_handle_t port, set;
-};
+using amber::ipc::Endpoint;
+using amber::ipc::endpoint;
 
-Endpoint endpoint(uint64_t badge) {
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, badge, 0};
-    Endpoint e{handle_of(sys::port_create(&state)), handle_of(sys::port_set_create(0ull))};
-    sys::port_attach(e.port, e.set);
-    return e;
-}
-
-amber_ipc_message message(void* data, uint64_t length) {
-    amber_ipc_message m{};
-    m.buffer_count = 1;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(data), length};
-    return m;
-}
+amber_ipc_message message(const void* data, uint64_t length) { return amber::ipc::message({{data, length}}); }
 
 // --- blocked ---
 struct Blocked {

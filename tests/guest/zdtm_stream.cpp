@@ -6,6 +6,7 @@
 #include <amber/ipc.h>
 
 #include "../../kernel/lib/format.hpp"
+#include "../../userland/lib/ipc.hpp"
 #include "../../userland/lib/supervisor_client.hpp"
 #include "../../userland/runtime/runtime.hpp"
 #include "zdtm_support.hpp"
@@ -32,12 +33,7 @@ Stream st;
 
 uint8_t byte_at(uint64_t offset) { return static_cast<uint8_t>((offset * 0x9e3779b1u) >> 13 ^ (offset >> 20)); }
 
-amber_ipc_message message(void* data, uint64_t length) {
-    amber_ipc_message m{};
-    m.buffer_count = 1;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(data), length};
-    return m;
-}
+amber_ipc_message message(const void* data, uint64_t length) { return amber::ipc::message({{data, length}}); }
 
 void client(void*) {
     uint64_t offset = 0;
@@ -88,10 +84,9 @@ Result run_stream(uint64_t mib) {
     }
     st.out = reinterpret_cast<uint8_t*>(out_base);
     st.in = reinterpret_cast<uint8_t*>(in_base);
-    amber_port_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 0x57, 0};
-    st.port = static_cast<amber_handle_t>(sys::port_create(&state).value);
-    st.set = static_cast<amber_handle_t>(sys::port_set_create(0ull).value);
-    sys::port_attach(st.port, st.set);
+    amber::ipc::Endpoint link = amber::ipc::endpoint(0x57);
+    st.port = link.port;
+    st.set = link.set;
     amber::start_thread(server, nullptr, stream_stacks[0], stack_size);
     amber::start_thread(client, nullptr, stream_stacks[1], stack_size);
     while (st.received < st.send_size && st.failure == AMBER_OK) sys::thread_yield();

@@ -21,10 +21,7 @@ class Disk:
     def __init__(self, directory, name, mib=64):
         os.makedirs(directory, exist_ok=True)
         self.path = os.path.join(directory, name)
-        if os.path.exists(self.path):
-            os.remove(self.path)
-        subprocess.run(["mkfs.fat", "-F", "32", "-n", "AMBER", "-C", self.path, str(mib * 1024)], check=True,
-                       capture_output=True)
+        emulators.make_fat32_image(self.path, mib)
 
     def read(self, name):
         result = subprocess.run(["mcopy", "-n", "-i", self.path, f"::{name}", "-"], capture_output=True)
@@ -45,7 +42,7 @@ class Disk:
 def boot(accel, disk, script, log_name, timeout=300, kill_when=None):
     """Boots checkpointd with the shell running `script`; returns the console lines and the run."""
     cmdline = f"start=checkpointd:--script={script}"
-    extra = ["-drive", f"file={disk.path},if=none,id=disk0,format=raw", "-device", "virtio-blk-pci,drive=disk0"]
+    extra = emulators.disk_args(disk.path)
     lines = []
 
     def watch(line):

@@ -30,6 +30,20 @@ INPUT_MARKER = "@@AMBER-READY-FOR-INPUT"
 DISK_DIR = os.path.join(ROOT, "build", "test-disks")
 
 
+def disk_args(image, ide=False):
+    """QEMU arguments attaching a raw disk image as a virtio-blk PCI disk, or as the primary IDE master."""
+    device = "ide-hd,drive=disk0,bus=ide.0,unit=0" if ide else "virtio-blk-pci,drive=disk0"
+    return ["-drive", f"file={image},if=none,id=disk0,format=raw", "-device", device]
+
+
+def make_fat32_image(path, mib):
+    """A fresh FAT32 disk image of `mib` MiB, made by mkfs.fat (volume label AMBER)."""
+    if os.path.exists(path):
+        os.remove(path)
+    subprocess.run(["mkfs.fat", "-F", "32", "-n", "AMBER", "-C", path, str(mib * 1024)], check=True,
+                   capture_output=True)
+
+
 def suite_devices(suite, tag, record_replay=False):
     """QEMU arguments for the devices a suite asks for, and the path of its disk image (or None).
 
@@ -42,14 +56,11 @@ def suite_devices(suite, tag, record_replay=False):
     image = os.path.join(DISK_DIR, f"{suite['name']}-{tag}.img")
     with open(image, "wb") as f:
         f.truncate(int(suite["disk"]) << 20)
+    args = disk_args(image, ide=suite.get("disk_interface") == "ide")
     if record_replay:
-        drives = ["-drive", f"file={image},if=none,id=disk-direct,format=raw",
-                  "-drive", "driver=blkreplay,if=none,image=disk-direct,id=disk0"]
-    else:
-        drives = ["-drive", f"file={image},if=none,id=disk0,format=raw"]
-    ide = suite.get("disk_interface") == "ide"
-    device = "ide-hd,drive=disk0,bus=ide.0,unit=0" if ide else "virtio-blk-pci,drive=disk0"
-    return drives + ["-device", device], image
+        args[:2] = ["-drive", f"file={image},if=none,id=disk-direct,format=raw",
+                    "-drive", "driver=blkreplay,if=none,image=disk-direct,id=disk0"]
+    return args, image
 
 
 # Deterministic TCG: one virtual nanosecond per instruction, virtual clock, fixed RTC.

@@ -3,6 +3,7 @@
 #include <amber/ipc.h>
 
 #include "../runtime/runtime.hpp"
+#include "ipc.hpp"
 #include "protocols.hpp"
 
 namespace amber::fs {
@@ -12,13 +13,8 @@ namespace protocol = amber::protocol;
 
 bool call(amber_handle_t port, protocol::BlockRequest request, const void* out, uint64_t out_length, void* in,
           uint64_t in_length, protocol::Reply& reply) {
-    amber_ipc_message m{}, r{};
-    m.buffer_count = 2;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(&request), sizeof request};
-    m.buffers[1] = {reinterpret_cast<uint64_t>(out), out_length};
-    r.buffer_count = 2;
-    r.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
-    r.buffers[1] = {reinterpret_cast<uint64_t>(in), in_length};
+    amber_ipc_message m = ipc::message({{&request, sizeof request}, {out, out_length}});
+    amber_ipc_message r = ipc::message({{&reply, sizeof reply}, {in, in_length}});
     return sys::ipc_call(port, &m, &r).ok() && r.transferred == sizeof reply + (reply.status == 0 ? in_length : 0) &&
            reply.status == 0;
 }

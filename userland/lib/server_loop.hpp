@@ -5,6 +5,7 @@
 #include <amber/ipc.h>
 
 #include "../runtime/syscalls.hpp"
+#include "ipc.hpp"
 #include "protocols.hpp"
 
 namespace amber {
@@ -19,20 +20,14 @@ template <typename Handle>
     amber_ipc_message in{}, out{};
     bool owe_reply = false;
     for (;;) {
-        in = {};
-        in.buffer_count = 2;
-        in.buffers[0] = {reinterpret_cast<uint64_t>(header), header_size};
-        in.buffers[1] = {reinterpret_cast<uint64_t>(data), data_size};
+        in = ipc::message({{header, header_size}, {data, data_size}});
         SyscallReturn r = owe_reply ? sys::ipc_reply_wait_receive(&out, set, &in) : sys::ipc_wait_receive(set, &in);
         owe_reply = r.ok() && r.value == 1;
         if (!owe_reply) continue;
         uint64_t reply_data = 0;
         reply = {};
         handle(in.transferred, reply, reply_data);
-        out = {};
-        out.buffer_count = 2;
-        out.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
-        out.buffers[1] = {reinterpret_cast<uint64_t>(data), reply_data};
+        out = ipc::message({{&reply, sizeof reply}, {data, reply_data}});
     }
 }
 

@@ -71,12 +71,11 @@ amber_status build_stack(amber_handle_t space, const SpawnRequest& request, uint
     return status;
 }
 
-amber_status start_thread_in(amber_handle_t space, amber_handle_t thread, const lib::Elf64Image& image, uint64_t rsp,
-                             uint64_t argv, unsigned argc, bool stopped) {
+amber_status start_thread_in(amber_handle_t thread, const lib::Elf64Image& image, uint64_t rsp, uint64_t argv,
+                             unsigned argc, bool stopped) {
     amber_thread_state state{};
     amber_status status = sys::object_get_state(thread, &state, sizeof state).status;
     if (status != AMBER_OK) return status;
-    (void)space;
     state.registers = {};
     state.registers.rip = image.entry();
     state.registers.rsp = rsp;
@@ -174,7 +173,7 @@ amber_status spawn(const SpawnRequest& request, Spawned& out, const char*& error
         error = "cannot install a handle for the child";
     }
     if (status == AMBER_OK) {
-        status = start_thread_in(space, thread, image, rsp, argv, request.argc, request.start_stopped);
+        status = start_thread_in(thread, image, rsp, argv, request.argc, request.start_stopped);
         error = "cannot start the first thread";
     }
     if (status != AMBER_OK) {

@@ -7,6 +7,7 @@
 #include <amber/ipc.h>
 
 #include "../runtime/syscalls.hpp"
+#include "ipc.hpp"
 #include "protocols.hpp"
 
 namespace amber::supervisor {
@@ -14,11 +15,8 @@ namespace amber::supervisor {
 inline bool call(protocol::SupervisorOp op, uint32_t argument, uint64_t& value) {
     protocol::SupervisorRequest request{op, argument};
     protocol::Reply reply{};
-    amber_ipc_message m{}, r{};
-    m.buffer_count = 1;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(&request), sizeof request};
-    r.buffer_count = 1;
-    r.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
+    amber_ipc_message m = ipc::message({{&request, sizeof request}});
+    amber_ipc_message r = ipc::message({{&reply, sizeof reply}});
     if (!sys::ipc_call(protocol::supervisor_handle, &m, &r).ok() || r.transferred < sizeof reply) return false;
     value = reply.value;
     return reply.status == 0;

@@ -14,6 +14,7 @@
 #include "../../kernel/lib/command_line.hpp"
 #include "../../kernel/lib/format.hpp"
 #include "../../kernel/lib/ustar.hpp"
+#include "../lib/ipc.hpp"
 #include "../lib/protocols.hpp"
 #include "../lib/spawn.hpp"
 #include "../runtime/runtime.hpp"
@@ -30,12 +31,8 @@ char reply_text[protocol::max_output + 1];
 // Sends a command to checkpointd; prints its output; false if it failed.
 bool send_command(const char* line, size_t length, bool quiet = false) {
     protocol::Reply reply{};
-    amber_ipc_message m{}, r{};
-    m.buffer_count = 1;
-    m.buffers[0] = {reinterpret_cast<uint64_t>(line), length};
-    r.buffer_count = 2;
-    r.buffers[0] = {reinterpret_cast<uint64_t>(&reply), sizeof reply};
-    r.buffers[1] = {reinterpret_cast<uint64_t>(reply_text), protocol::max_output};
+    amber_ipc_message m = amber::ipc::message({{line, length}});
+    amber_ipc_message r = amber::ipc::message({{&reply, sizeof reply}, {reply_text, protocol::max_output}});
     if (!sys::ipc_call(protocol::control_port_handle, &m, &r).ok() || r.transferred < sizeof reply) {
         amber::print("shell: checkpointd does not answer\n");
         return false;
