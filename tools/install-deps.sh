@@ -7,7 +7,8 @@ PACKAGES="g++ make binutils tar python3 clang-format gdb \
 qemu-system-x86 qemu-system-data qemu-utils \
 grub-pc-bin grub-common xorriso mtools dosfstools \
 bochs bochsbios vgabios \
-libboost-test-dev protobuf-compiler libprotobuf-dev pkg-config clang libclang-rt-14-dev"
+libboost-test-dev protobuf-compiler libprotobuf-dev nanopb libnanopb-dev pkg-config \
+clang libclang-rt-14-dev"
 
 missing=""
 for package in $PACKAGES; do

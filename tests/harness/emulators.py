@@ -155,6 +155,7 @@ ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 com1: enabled=1, mode=file, dev={serial}
 display_library: rfb, options="timeout=0"
 speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 clock: sync=none, time0=local
 log: {log}
 panic: action=fatal
