@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make test`: every test tier, one verdict.
 
-Tiers: format (clang-format), host (Boost.Test: kernel unit tests and amber-crit tests), fuzz (a
+Tiers: format (clang-format), docs (tables in docs/ agree with uapi/, tests/harness/doc_checks.py), host (Boost.Test: kernel unit tests and amber-crit tests), fuzz (a
 short bounded libFuzzer run of the image checker), guest (suites in tests/guest/suites.json under
 QEMU with --accel), checkpoint (checkpointd with a FAT32 disk across reboots,
 tests/harness/checkpoint_tests.py), bochs (the GRUB ISO boots to user mode in Bochs; with a FAT32
@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import emulators  # noqa: E402
 import checkpoint_tests  # noqa: E402
 import guest_checks  # noqa: E402
+import doc_checks  # noqa: E402
 
 ROOT = emulators.ROOT
 SOURCE_DIRS = ["kernel", "uapi", "userland", "tests", "checkpointd", "migrated"]
@@ -205,7 +206,7 @@ def tier_bochs(tally):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
-    parser.add_argument("--tiers", default="format,host,fuzz,guest,checkpoint,bochs")
+    parser.add_argument("--tiers", default="format,docs,host,fuzz,guest,checkpoint,bochs")
     parser.add_argument("--suite", action="append", help="run only this guest suite (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--stress-seed", type=int, default=1, help="seed of the guest stress runs")
@@ -216,6 +217,8 @@ def main():
     tiers = args.tiers.split(",")
     if "format" in tiers:
         tier_format(tally)
+    if "docs" in tiers:
+        doc_checks.tier_docs(tally)
     if "host" in tiers:
         tier_host(tally)
     if "fuzz" in tiers:
