@@ -30,11 +30,15 @@ include mk/host.mk
 include mk/tools.mk
 include mk/run.mk
 
-.PHONY: all clean help deps
+.PHONY: all clean help deps fresh-check
 all: $(KERNEL_ELF) $(INITRD) $(ISO) $(USER_LIBRARIES) $(HOST_TOOLS)
 
 deps:
 	@tools/install-deps.sh
+
+# README's two commands in a fresh minimal Debian 12 root (needs root; what CI runs).
+fresh-check:
+	@ACCEL=$(ACCEL) bash tools/fresh-check.sh
 
 clean:
 	rm -rf $(BUILD)
@@ -47,6 +51,7 @@ help:
 	@echo "make debug      QEMU waits for gdb; gdb loads symbols and stops at the 64-bit entry"
 	@echo "make bochs      boot the ISO in Bochs (headless, serial to build/bochs/com1.txt)"
 	@echo "make bench-boot measure launch-to-user-mode time under TCG, KVM and Bochs"
+	@echo "make fresh-check  README's make demo and make test in a fresh Debian 12 root (as root; CI)"
 	@echo "make format     reformat the sources with clang-format"
 	@echo "make fuzz       fuzz the checkpoint image checker (FUZZ_TIME=60 seconds)"
 	@echo "variables: ACCEL=tcg|kvm CROSS=prefix START=prog[:arg...][,...] CMDLINE=..."
