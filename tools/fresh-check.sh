@@ -30,9 +30,10 @@ fail() { echo "fresh-check: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "needs root (debootstrap, chroot and mounts): run it as root or with sudo"
 
-# The first Debian mirror in this machine's apt sources that serves bookworm's main component, in
+# apt_mirror: the first Debian mirror in this machine's apt sources that serves bookworm's main component, in
 # either the deb822 (*.sources) or the one-line (*.list) format.
-apt_mirror() {
+apt_mirror() { all_apt_mirrors 2>/dev/null | head -n 1 || true; }
+all_apt_mirrors() {
     local file
     for file in /etc/apt/sources.list.d/*.sources; do
         [ -f "$file" ] || continue
@@ -84,7 +85,7 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 if [ ! -f "$cache_tar" ]; then
-    mirror=${AMBER_MIRROR:-$(apt_mirror | head -n 1)}
+    mirror=${AMBER_MIRROR:-$(apt_mirror)}
     [ -n "$mirror" ] || fail "no Debian mirror serving bookworm main in /etc/apt/sources*; set AMBER_MIRROR"
     begin "debootstrap --variant=minbase bookworm from $mirror (cached afterwards as $cache_tar)"
     bare="$fresh_dir/bare.$$"
