@@ -226,4 +226,89 @@ AMBER_TEST(the_callers_own_buffer_in_kept_memory_goes_to_the_keeper_too) {
     CHECK_EQ(amber::sys::memory_read(self_space, source_base, 0x7e000000ull, 64ull).status, AMBER_ERR_BAD_ADDRESS);
 }
 
+namespace busy {
+// A keeper that is not receiving when the fault arrives: the faulting transfer waits in the keeper
+// port's queue while it is still bound to its receiver.
+Endpoint keeper, mailbox;
+volatile bool keeper_may_receive, received_done, sent_done;
+volatile uint64_t served;
+volatile amber_status received_status, sent_status;
+constexpr uint64_t inbox_base = 0x48000000;
+amber_ipc_message received;
+alignas(16) uint8_t keeper_stack[stack_size], receiver_stack[stack_size], sender_stack[stack_size];
+
+void serve(void*) {
+    while (!keeper_may_receive) amber::sys::thread_yield();
+    amber_fault_message report{};
+    amber_ipc_message in = message({buffer(&report, sizeof report)});
+    amber_ipc_message out = message({});
+    auto r = amber::sys::ipc_wait_receive(keeper.set, &in);
+    while (r.ok()) {
+        amber::sys::memory_allocate(self_space, report.address & ~uint64_t{4095}, 4096,
+                                    AMBER_PROT_READ | AMBER_PROT_WRITE);
+        served = served + 1;
+        in = message({buffer(&report, sizeof report)});
+        r = amber::sys::ipc_reply_wait_receive(&out, keeper.set, &in);
+    }
+}
+void receive(void*) {
+    received = message({buffer(reinterpret_cast<void*>(inbox_base), copies::pages * 4096)});
+    received_status = amber::sys::ipc_wait_receive(mailbox.set, &received).status;
+    received_done = true;
+}
+void send(void*) {
+    amber_ipc_message m = message({buffer(copies::data, sizeof copies::data)});
+    sent_status = amber::sys::ipc_send(mailbox.port, &m).status;
+    sent_done = true;
+}
+// True once `thread` waits on the object `target` names.
+bool waits_on(amber_handle_t thread, amber_handle_t target) {
+    amber_handle_t waited = handle_of(amber::sys::reference_create(0));
+    amber_handle_t expected = handle_of(amber::sys::reference_create(0));
+    amber_handle_t refs[2] = {0, waited};
+    bool same = amber::sys::thread_get_references(thread, refs, 2).ok() &&
+                amber::sys::reference_set(expected, target).ok() &&
+                amber::sys::reference_compare(waited, expected).value == 1;
+    amber::sys::handle_close(waited);
+    amber::sys::handle_close(expected);
+    return same;
+}
+} // namespace busy
+
+// Regression (issue 11, item 1): the keeper's receive used to re-bind the faulting sender to the
+// keeper, dropping its binding to the receiver, which then waited in no queue for good (and later
+// followed a stale pointer to the sender).
+AMBER_TEST(a_transfer_faulting_while_its_keeper_is_busy_still_completes) {
+    busy::keeper = endpoint(0);
+    busy::mailbox = endpoint(78);
+    amber_handle_t keeper_port = busy::keeper.port;
+    amber_region_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0},
+                             busy::inbox_base,
+                             copies::pages * 4096,
+                             AMBER_PROT_READ | AMBER_PROT_WRITE,
+                             0};
+    amber_handle_t region = handle_of(amber::sys::region_create(self_space, &state));
+    CHECK_EQ(amber::sys::region_set_keeper(region, keeper_port).status, AMBER_OK);
+    for (uint64_t i = 0; i < sizeof copies::data; ++i) copies::data[i] = static_cast<uint8_t>(i * 29 + 3);
+    amber::start_thread(busy::serve, nullptr, busy::keeper_stack, stack_size);
+    amber::start_thread(busy::receive, nullptr, busy::receiver_stack, stack_size);
+    CHECK(wait_until([] {
+        amber_port_set_state set_state{};
+        return get_state(busy::mailbox.set, set_state) == AMBER_OK && set_state.waiter_count == 1;
+    }));
+    auto sender = static_cast<amber_handle_t>(amber::start_thread(busy::send, nullptr, busy::sender_stack, stack_size));
+    // The sender binds the receiver, faults on its first page and queues on the busy keeper's port.
+    CHECK(wait_until([&] { return busy::waits_on(sender, keeper_port); }));
+    busy::keeper_may_receive = true;
+    CHECK(wait_until([] { return busy::received_done && busy::sent_done; }));
+    CHECK_EQ(busy::sent_status, AMBER_OK);
+    CHECK_EQ(busy::received_status, AMBER_OK);
+    CHECK_EQ(busy::received.transferred, sizeof copies::data);
+    CHECK_EQ(busy::received.badge, 78u);
+    CHECK(__builtin_memcmp(reinterpret_cast<const void*>(busy::inbox_base), copies::data, sizeof copies::data) == 0);
+    CHECK_EQ(busy::served, copies::pages);
+    CHECK(wait_exited(sender));
+    amber::sys::handle_close(sender);
+}
+
 int main(int, char**) { return amber::test::run_all("keepers"); }

@@ -65,6 +65,18 @@ MoveEnd move_message(Thread& caller, Thread& sender, Message& sent, Thread& rece
     return MoveEnd::Delivered;
 }
 
+// The fault report of `faulting`, waiting on its keeper `port`, becomes `caller`'s received
+// message; `faulting` then waits for the reply (an idempotent call), its IPC binding untouched.
+SyscallResult receive_fault_report(Thread& caller, Thread& faulting, Port& port, Message& received) {
+    deliver_fault(faulting, port, received);
+    faulting.wait_queue = &port.callers; // still Waiting, now for our reply
+    port.callers.push_back(&faulting);
+    faulting.ipc_server = &caller;
+    caller.ipc_client = &faulting;
+    caller.ipc_reply_lost = false;
+    return SyscallResult::done(AMBER_OK, 1);
+}
+
 } // namespace
 
 // Sender side, shared by ipc_send and ipc_call (the caller is the sender).
@@ -168,22 +180,19 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
             wait_current(set->waiters, set);
             return SyscallResult::wait(AMBER_SYS_ipc_wait_receive);
         }
-        sender->wait_queue = nullptr; // still Waiting (on `port`), now bound to us
-        caller.ipc_partner = sender;
+        sender->wait_queue = nullptr; // still Waiting (on `port`)
+        // A thread reporting a fault to its keeper is never bound to us: it may be bound to the
+        // partner of the transfer that faulted, which goes on once we have replied.
+        if (sender->fault_pending) return receive_fault_report(caller, *sender, *port, received);
+        caller.ipc_partner = sender; // now bound to us
         sender->ipc_partner = &caller;
         received.descriptor.transferred = 0;
         received.descriptor.flags = 0;
     }
     port = object_cast<Port>(sender->waiting_for);
-    if (sender->fault_pending && port != nullptr) { // a thread reporting a fault to its keeper
+    if (sender->fault_pending && port != nullptr) { // our own partner faulted and reports it to us
         unbind(caller, *sender);
-        deliver_fault(*sender, *port, received);
-        sender->wait_queue = &port->callers; // still Waiting, now for our reply
-        port->callers.push_back(sender);
-        sender->ipc_server = &caller;
-        caller.ipc_client = sender;
-        caller.ipc_reply_lost = false;
-        return SyscallResult::done(AMBER_OK, 1);
+        return receive_fault_report(caller, *sender, *port, received);
     }
     Message sent;
     if (port == nullptr || sender_message(*sender, sent) != AMBER_OK || check_handles(*sender, sent) != AMBER_OK) {
