@@ -270,4 +270,94 @@ AMBER_TEST(destroying_a_port_ends_the_wait_of_its_senders) {
     close(e);
 }
 
+namespace staged {
+
+Endpoint e;
+volatile bool answer_first, first_done, answer_second, server_done;
+amber_status first_status, late_reply_status, second_status;
+uint64_t first_stage, second_stage;
+constexpr amber_handle_t no_such_set = 0x7ffe;
+constexpr uint64_t unmapped_address = 0x5f000000;
+
+// Receives a call, fails ipc_reply_wait_receive in stage 1 (a bad port set: nothing is sent),
+// replies with ipc_reply, receives a second call and fails the same call in stage 2 (its receive
+// buffer is unmapped), after the reply has gone out.
+void serve(void*) {
+    static uint8_t request[64];
+    amber_ipc_message in = message({buffer(request, sizeof request)});
+    amber_ipc_message out = message({buffer(request, 4)});
+    amber::sys::ipc_wait_receive(e.set, &in);
+    while (!answer_first) amber::sys::thread_yield();
+    auto r = amber::sys::ipc_reply_wait_receive(&out, no_such_set, &in);
+    first_status = r.status;
+    first_stage = r.value;
+    late_reply_status = amber::sys::ipc_reply(&out).status;
+    first_done = true;
+    in = message({buffer(request, sizeof request)});
+    amber::sys::ipc_wait_receive(e.set, &in);
+    while (!answer_second) amber::sys::thread_yield();
+    amber_ipc_message unmapped = message({buffer(reinterpret_cast<void*>(unmapped_address), 64)});
+    r = amber::sys::ipc_reply_wait_receive(&out, e.set, &unmapped);
+    second_status = r.status;
+    second_stage = r.value;
+    server_done = true;
+}
+
+struct Client {
+    volatile amber_status status = AMBER_ERR_BUSY;
+    bool call; // ipc_call, or a one-way ipc_send
+};
+Client first{AMBER_ERR_BUSY, true}, second{AMBER_ERR_BUSY, true}, sender{AMBER_ERR_BUSY, false};
+alignas(16) uint8_t client_stacks[3][stack_size];
+
+void run_client(void* argument) {
+    auto* client = static_cast<Client*>(argument);
+    static const char request[] = "ping";
+    uint8_t reply[8];
+    amber_ipc_message m = message({buffer(request, 4)});
+    amber_ipc_message a = message({buffer(reply, sizeof reply)});
+    client->status =
+        client->call ? amber::sys::ipc_call(e.port, &m, &a).status : amber::sys::ipc_send(e.port, &m).status;
+}
+
+} // namespace staged
+
+// Regression (issue 11, item 7): a failed ipc_reply_wait_receive says in rdx which stage it reached,
+// and a bad port set is refused before the reply goes out.
+AMBER_TEST(reply_wait_receive_failures_say_whether_the_reply_went_out) {
+    staged::e = endpoint(11);
+    auto server = static_cast<amber_handle_t>(amber::start_thread(staged::serve, nullptr, server_stack, stack_size));
+    auto first = static_cast<amber_handle_t>(
+        amber::start_thread(staged::run_client, &staged::first, staged::client_stacks[0], stack_size));
+    CHECK(wait_until([&] { return waits_on(first, staged::e.port); })); // delivered: waits for the reply
+    staged::answer_first = true;
+    CHECK(wait_until([] { return staged::first_done; }));
+    CHECK_EQ(staged::first_status, AMBER_ERR_BAD_HANDLE);
+    CHECK_EQ(staged::first_stage, static_cast<uint64_t>(AMBER_SYS_ipc_reply_wait_receive)); // nothing sent
+    CHECK_EQ(staged::late_reply_status, AMBER_OK); // so the client still waited for this reply
+    CHECK(wait_until([] { return staged::first.status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(staged::first.status, AMBER_OK);
+    auto second = static_cast<amber_handle_t>(
+        amber::start_thread(staged::run_client, &staged::second, staged::client_stacks[1], stack_size));
+    CHECK(wait_until([&] { return waits_on(second, staged::e.port); }));
+    auto sender = static_cast<amber_handle_t>(
+        amber::start_thread(staged::run_client, &staged::sender, staged::client_stacks[2], stack_size));
+    CHECK(wait_until([&] { return waits_on(sender, staged::e.port); })); // queued for a receiver
+    staged::answer_second = true;
+    CHECK(wait_until([] { return staged::server_done; }));
+    CHECK_EQ(staged::second_status, AMBER_ERR_BAD_ADDRESS);
+    CHECK_EQ(staged::second_stage, static_cast<uint64_t>(AMBER_SYS_ipc_wait_receive)); // the reply went out
+    CHECK(wait_until([] { return staged::second.status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(staged::second.status, AMBER_OK);
+    CHECK_EQ(staged::sender.status, AMBER_ERR_BUSY); // its message did not land: it waits to send again
+    CHECK_EQ(amber::sys::object_destroy(staged::e.port).status, AMBER_OK);
+    CHECK(wait_until([] { return staged::sender.status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(staged::sender.status, AMBER_ERR_DESTROYED);
+    for (amber_handle_t thread : {server, first, second, sender}) {
+        CHECK(wait_exited(thread));
+        amber::sys::handle_close(thread);
+    }
+    close(staged::e);
+}
+
 int main(int, char**) { return amber::test::run_all("ipc"); }

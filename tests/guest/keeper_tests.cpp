@@ -261,18 +261,6 @@ void send(void*) {
     sent_status = amber::sys::ipc_send(mailbox.port, &m).status;
     sent_done = true;
 }
-// True once `thread` waits on the object `target` names.
-bool waits_on(amber_handle_t thread, amber_handle_t target) {
-    amber_handle_t waited = handle_of(amber::sys::reference_create(0));
-    amber_handle_t expected = handle_of(amber::sys::reference_create(0));
-    amber_handle_t refs[2] = {0, waited};
-    bool same = amber::sys::thread_get_references(thread, refs, 2).ok() &&
-                amber::sys::reference_set(expected, target).ok() &&
-                amber::sys::reference_compare(waited, expected).value == 1;
-    amber::sys::handle_close(waited);
-    amber::sys::handle_close(expected);
-    return same;
-}
 } // namespace busy
 
 // Regression (issue 11, item 1): the keeper's receive used to re-bind the faulting sender to the
@@ -298,7 +286,7 @@ AMBER_TEST(a_transfer_faulting_while_its_keeper_is_busy_still_completes) {
     }));
     auto sender = static_cast<amber_handle_t>(amber::start_thread(busy::send, nullptr, busy::sender_stack, stack_size));
     // The sender binds the receiver, faults on its first page and queues on the busy keeper's port.
-    CHECK(wait_until([&] { return busy::waits_on(sender, keeper_port); }));
+    CHECK(wait_until([&] { return waits_on(sender, keeper_port); }));
     busy::keeper_may_receive = true;
     CHECK(wait_until([] { return busy::received_done && busy::sent_done; }));
     CHECK_EQ(busy::sent_status, AMBER_OK);

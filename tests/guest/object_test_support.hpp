@@ -32,6 +32,19 @@ inline uint64_t id_of(amber_handle_t handle) {
     return amber::sys::object_info(handle, &info).ok() ? info.id : 0;
 }
 
+// True if `thread` waits now on the object `target` names (thread_get_references; neither stops).
+inline bool waits_on(amber_handle_t thread, amber_handle_t target) {
+    amber_handle_t waited = handle_of(amber::sys::reference_create(0));
+    amber_handle_t expected = handle_of(amber::sys::reference_create(0));
+    amber_handle_t refs[2] = {0, waited};
+    bool same = amber::sys::thread_get_references(thread, refs, 2).ok() &&
+                amber::sys::reference_set(expected, target).ok() &&
+                amber::sys::reference_compare(waited, expected).value == 1;
+    amber::sys::handle_close(waited);
+    amber::sys::handle_close(expected);
+    return same;
+}
+
 // Waits (yielding) until done() or about `limit` ticks pass.
 template <typename Done>
 bool wait_until(Done done, uint64_t limit = 3000) {

@@ -86,16 +86,32 @@ SyscallResult sys_ipc_reply(Thread& caller, SyscallArguments& arguments) {
     return reply_to_client(caller, arguments, AMBER_SYS_ipc_reply, replied);
 }
 
+// Stage 1 replies, stage 2 is ipc_wait_receive(port set, message). The port set and the receive
+// descriptor are checked before anything is sent; an error returns rdx = the stage reached (the call
+// its registers held), so the caller knows whether its reply went out.
 SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& arguments) {
+    constexpr uint64_t replying = AMBER_SYS_ipc_reply_wait_receive, receiving = AMBER_SYS_ipc_wait_receive;
+    PortSet* set;
+    Message receive;
+    amber_status status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, set);
+    if (status == AMBER_OK) status = load_message(*caller.space, arguments[2], receive);
+    if (status != AMBER_OK) {
+        if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
+        return SyscallResult::done(status, replying);
+    }
     bool replied;
-    SyscallResult result = reply_to_client(caller, arguments, AMBER_SYS_ipc_reply_wait_receive, replied);
+    SyscallResult result = reply_to_client(caller, arguments, replying, replied);
     bool nobody_to_answer = result.kind == SyscallResult::Kind::Done &&
                             (result.status == AMBER_ERR_BAD_STATE || result.status == AMBER_ERR_DISCONNECTED);
-    if (!replied && !nobody_to_answer) return result; // still replying, or the reply failed
-    // Stage 2: continue as ipc_wait_receive(port_set, message).
+    if (!replied && !nobody_to_answer) { // still replying, or the reply failed
+        if (result.kind == SyscallResult::Kind::Done) result.value = replying;
+        return result;
+    }
     arguments.set(0, arguments[1]);
     arguments.set(1, arguments[2]);
-    return sys_ipc_wait_receive(caller, arguments);
+    result = sys_ipc_wait_receive(caller, arguments);
+    if (result.kind == SyscallResult::Kind::Done && result.status != AMBER_OK) result.value = receiving;
+    return result;
 }
 
 } // namespace kernel
