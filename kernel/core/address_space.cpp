@@ -101,7 +101,7 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
         if (kind != AMBER_MEMORY_ANONYMOUS && kind != AMBER_MEMORY_DEVICE)
             return AMBER_ERR_INVALID_ARGUMENT; // a mapping
     }
-    for (uint64_t va = base; va < end; va += arch::page_size) space.page_table.unmap_user_page(va);
+    unmap_present_pages(space, base, size);
     uint32_t removed = last - first + 1;
     for (uint32_t i = first; i + removed < space.area_count; ++i) space.areas[i] = space.areas[i + removed];
     space.area_count -= removed;
@@ -131,13 +131,20 @@ void remove_area(Space& space, uint64_t base) {
 }
 
 uint64_t present_pages(const Space& space, uint64_t base, uint64_t size) {
-    uint64_t count = 0;
-    for (uint64_t va = base; va < base + size; va += arch::page_size) {
-        uint64_t physical;
-        arch::Access access;
-        if (space.page_table.lookup(va, physical, access)) ++count;
+    uint64_t count = 0, end = base + size;
+    for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
+         va = space.page_table.next_mapped(va + arch::page_size, end)) {
+        ++count;
     }
     return count;
+}
+
+void unmap_present_pages(Space& space, uint64_t base, uint64_t size) {
+    uint64_t end = base + size;
+    for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
+         va = space.page_table.next_mapped(va + arch::page_size, end)) {
+        space.page_table.unmap_user_page(va);
+    }
 }
 
 } // namespace kernel

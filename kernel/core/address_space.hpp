@@ -41,7 +41,10 @@ const Space::MemoryArea* area_at(const Space& space, uint64_t address);
 uint32_t area_kind_at(const Space& space, uint64_t address);
 // Forgets the area starting at `base` (its pages must have been unmapped).
 void remove_area(Space& space, uint64_t base);
+// Walks of [base, + size) that visit only the pages present (absent page tables are skipped), so
+// their cost follows the memory mapped there, not the length of the range.
 uint64_t present_pages(const Space& space, uint64_t base, uint64_t size);
+void unmap_present_pages(Space& space, uint64_t base, uint64_t size);
 arch::Access access_for(uint32_t protection);
 
 template <typename KeepGoing>

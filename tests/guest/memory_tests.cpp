@@ -156,6 +156,69 @@ AMBER_TEST(a_mapping_shares_pages_between_spaces) {
     amber::sys::handle_close(space);
 }
 
+// Regression (issue 11, item 2): calls over a range walked every page of it, holding the CPU for
+// minutes on a range of terabytes. Now their cost follows the pages present; each call here used to
+// take about 20 minutes under TCG and must finish in well under a second of ticks.
+AMBER_TEST(calls_on_a_huge_sparse_range_cost_what_is_present_not_its_length) {
+    constexpr uint64_t base = 1ull << 40, size = 100ull << 40; // 100 TiB from 1 TiB up
+    const uint64_t pages[3] = {base, base + size / 2 + 0x5000, base + size - 4096};
+    amber_handle_t owner = handle_of(amber::sys::space_create(0));
+    amber_handle_t user = handle_of(amber::sys::space_create(0));
+    CHECK(owner && user);
+    for (uint64_t i = 0; i < 3; ++i) {
+        CHECK_EQ(amber::sys::memory_allocate(owner, pages[i], 4096, AMBER_PROT_READ | AMBER_PROT_WRITE).status,
+                 AMBER_OK);
+        uint8_t marker = static_cast<uint8_t>(0x60 + i);
+        CHECK_EQ(amber::sys::memory_write(owner, pages[i] + 7, &marker, 1).status, AMBER_OK);
+    }
+    uint64_t start = amber::ticks();
+    amber_region_state region_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t region = handle_of(amber::sys::region_create(owner, &region_state));
+    amber_mapping_state mapping_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, base, size, 0, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    CHECK(region && mapping);
+    for (uint64_t i = 0; i < 3; ++i) { // every present page of the region is seen through the mapping
+        uint8_t byte = 0;
+        CHECK_EQ(amber::sys::memory_read(user, pages[i] + 7, &byte, 1).status, AMBER_OK);
+        CHECK_EQ(byte, 0x60 + i);
+    }
+    amber_memory_range range{};
+    CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
+    CHECK_EQ(range.size, size);
+    CHECK_EQ(range.present_pages, 3u);
+    amber_space_state space_state{};
+    CHECK_EQ(get_state(owner, space_state), AMBER_OK);
+    CHECK_EQ(space_state.memory_pages, 3u);
+    mapping_state.protection = AMBER_PROT_READ; // re-protect: every present page is remapped
+    CHECK_EQ(set_state(mapping, mapping_state), AMBER_OK);
+    uint8_t byte = 0x77;
+    CHECK_EQ(amber::sys::memory_write(user, pages[1], &byte, 1).status, AMBER_ERR_ACCESS_DENIED); // read-only now
+    CHECK_EQ(amber::sys::memory_read(user, pages[2] + 7, &byte, 1).status, AMBER_OK);
+    CHECK_EQ(byte, 0x62);
+    CHECK_EQ(amber::sys::object_destroy(mapping).status, AMBER_OK);
+    CHECK_EQ(amber::sys::memory_read(user, pages[0], &byte, 1).status, AMBER_ERR_BAD_ADDRESS);
+    CHECK(amber::ticks() - start < 1000);
+    for (uint64_t i = 0; i < 3; ++i) CHECK_EQ(amber::sys::memory_free(owner, pages[i], 4096).status, AMBER_OK);
+    for (amber_handle_t h : {mapping, region, owner, user}) {
+        if (h == owner || h == user) amber::sys::object_destroy(h);
+        amber::sys::handle_close(h);
+    }
+}
+
+AMBER_TEST(a_long_debug_write_passes_preemption_points) {
+    static char text[64 * 1024];
+    for (uint64_t i = 0; i < sizeof text; ++i) text[i] = (i % 64 == 63) ? '\n' : '.';
+    amber_stats before{}, after{};
+    CHECK_EQ(amber::sys::system_stats(&before, sizeof before).status, AMBER_OK);
+    CHECK_EQ(amber::sys::debug_write(text, sizeof text).status, AMBER_OK); // about 75 ms of console
+    CHECK_EQ(amber::sys::system_stats(&after, sizeof after).status, AMBER_OK);
+    CHECK(after.restarts[AMBER_SYS_debug_write] > before.restarts[AMBER_SYS_debug_write]);
+    CHECK_EQ(amber::sys::debug_write(text, sizeof text + (1u << 20)).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::debug_write(reinterpret_cast<const char*>(kernel_address), 16).status, AMBER_ERR_BAD_ADDRESS);
+}
+
 AMBER_TEST(stats_count_calls_and_restarts) {
     amber_stats stats{};
     CHECK_EQ(amber::sys::system_stats(&stats, sizeof stats).status, AMBER_OK);

@@ -192,6 +192,25 @@ bool PageTable::lookup(uint64_t va, uint64_t& physical, Access& access) const {
     return true;
 }
 
+uint64_t PageTable::next_mapped(uint64_t va, uint64_t end) const {
+    if (root_ == 0) return end;
+    va &= ~(page_size - 1);
+    while (va < end && is_user_address(va)) {
+        uint64_t table = root_;
+        for (int level = 3; level >= 0; --level) {
+            uint64_t entry = table_at(table)[index_at(va, level)];
+            uint64_t span = uint64_t{1} << (12 + 9 * level);
+            if ((entry & pte::present) == 0 || (level == 0 && (entry & pte::user) == 0)) {
+                va = (va & ~(span - 1)) + span; // past the whole absent table (or page)
+                break;
+            }
+            if (level == 0) return va;
+            table = entry & pte::address_mask;
+        }
+    }
+    return end;
+}
+
 void PageTable::destroy() {
     if (root_ == 0) return;
     for (unsigned i = 0; i < 256; ++i) {

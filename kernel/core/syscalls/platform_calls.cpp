@@ -14,17 +14,24 @@ namespace kernel {
 
 SyscallResult sys_null(Thread&, SyscallArguments&) { return SyscallResult::done(AMBER_OK); }
 
+// debug_write(bytes, length): restartable. The console is slow (about a microsecond a byte under
+// emulation), so the bytes go out in slices with a preemption point after each; a slice written is
+// committed (bytes advanced, length reduced) and a restart writes the rest. A bad buffer (checked
+// before each slice for all that is left) writes nothing more.
 SyscallResult sys_debug_write(Thread& caller, SyscallArguments& arguments) {
     uint64_t address = arguments[0], length = arguments[1];
     if (length > (1u << 20)) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    // Validate the whole buffer first so that a bad one prints nothing.
     if (!user_range_accessible(*caller.space, address, length, false))
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-    char chunk[256];
-    for (uint64_t done = 0; done < length; done += sizeof chunk) {
-        uint64_t n = length - done < sizeof chunk ? length - done : sizeof chunk;
-        if (!copy_from_user(*caller.space, chunk, address + done, n)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-        arch::console_write(chunk, n);
+    char slice[256];
+    while (length > 0) {
+        uint64_t n = length < sizeof slice ? length : sizeof slice;
+        if (!copy_from_user(*caller.space, slice, address, n)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        arch::console_write(slice, n);
+        arguments.set(0, address += n); // commit the slice
+        arguments.set(1, length -= n);
+        bool forced = false;
+        if (length > 0 && preemption_point(forced)) return SyscallResult::restart(AMBER_SYS_debug_write, forced);
     }
     return SyscallResult::done(AMBER_OK);
 }

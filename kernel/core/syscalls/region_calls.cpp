@@ -13,29 +13,29 @@ namespace {
 
 constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
 
-// Maps the region's present pages into the mapping's range with `protection`.
+// Maps the region's present pages into the mapping's range with `protection`. Visits only the
+// pages present in the region (absent tables are skipped), never every page of the range.
 void map_shared_pages(Mapping& mapping, uint32_t protection) {
-    for (uint64_t off = 0; off < mapping.size; off += arch::page_size) {
+    const arch::PageTable& source_table = mapping.region->space->page_table;
+    uint64_t source_base = mapping.region->base + mapping.offset, source_end = source_base + mapping.size;
+    for (uint64_t source = source_table.next_mapped(source_base, source_end); source < source_end;
+         source = source_table.next_mapped(source + arch::page_size, source_end)) {
         uint64_t physical;
         arch::Access access;
-        uint64_t source = mapping.region->base + mapping.offset + off;
-        if (!mapping.region->space->page_table.lookup(source, physical, access)) continue;
+        if (!source_table.lookup(source, physical, access)) continue;
         physical &= ~(arch::page_size - 1);
         uint32_t allowed = protection; // never more than the source page itself allows
         if (!arch::has(access, arch::Access::Write)) allowed &= ~AMBER_PROT_WRITE;
         if (!arch::has(access, arch::Access::Execute)) allowed &= ~AMBER_PROT_EXECUTE;
         if (!frames().share(physical)) continue;
-        if (!mapping.space->page_table.map_user_page(mapping.base + off, physical, access_for(allowed))) {
+        if (!mapping.space->page_table.map_user_page(mapping.base + (source - source_base), physical,
+                                                     access_for(allowed))) {
             frames().free(physical);
         }
     }
 }
 
-void unmap_pages(Mapping& mapping) {
-    for (uint64_t off = 0; off < mapping.size; off += arch::page_size) {
-        mapping.space->page_table.unmap_user_page(mapping.base + off);
-    }
-}
+void unmap_pages(Mapping& mapping) { unmap_present_pages(*mapping.space, mapping.base, mapping.size); }
 
 } // namespace
 

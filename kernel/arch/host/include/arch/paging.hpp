@@ -51,6 +51,10 @@ class PageTable {
         access = found->second.access;
         return true;
     }
+    uint64_t next_mapped(uint64_t virtual_address, uint64_t end) const {
+        auto found = pages_.lower_bound(virtual_address & ~(page_size - 1));
+        return found != pages_.end() && found->first < end ? found->first : end;
+    }
     void destroy() {
         pages_.clear();
         root_ = 0;

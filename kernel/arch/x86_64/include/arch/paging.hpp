@@ -32,6 +32,9 @@ class PageTable {
     bool replace_user_page(uint64_t virtual_address, uint64_t physical, Access access);
     // Finds the frame behind a user page and its access rights; false if not mapped.
     bool lookup(uint64_t virtual_address, uint64_t& physical, Access& access) const;
+    // The lowest mapped user page in [page of virtual_address, end), or `end` if none. Skips whole
+    // absent tables, so its cost follows the tables present, not the length of the range.
+    uint64_t next_mapped(uint64_t virtual_address, uint64_t end) const;
     // Frees every user page frame, every table and the root.
     void destroy();
     void activate() const;
