@@ -3,7 +3,9 @@
 `uapi/` is the single source of the ABI. docs/abi.md and docs/ipc.md repeat parts of it for a reader:
 the system-call tables (number and name), the status-code table, and the list of handle rights. Each
 check here reads the header and the doc and reports every disagreement, so a renumbered call or a
-new status code cannot leave the docs behind unnoticed.
+new status code cannot leave the docs behind unnoticed. The same holds for docs/restart.md's list
+of every field of kernel state: a field added to a kernel object without saying how user space sees
+it (or why it need not) fails here.
 """
 import os
 import re
@@ -15,6 +17,10 @@ OBJECTS_H = "uapi/amber/objects.h"
 # Docs whose tables list calls as `| number | `name` | ...`.
 CALL_TABLE_DOCS = ["docs/abi.md", "docs/ipc.md"]
 ABI_DOC = "docs/abi.md"
+RESTART_DOC = "docs/restart.md"
+KERNEL_OBJECT_HEADERS = ["kernel/core/object.hpp", "kernel/core/thread.hpp", "kernel/core/objects.hpp",
+                         "kernel/core/machine.hpp"]
+STATE_SECTION = "## Kernel state, field by field"
 
 
 def read(relative):
@@ -110,7 +116,63 @@ def check_rights():
     return problems
 
 
-CHECKS = [("syscall-tables", check_call_tables), ("status-codes", check_status_table), ("rights", check_rights)]
+DECLARATION = re.compile(r"^(?!return\b|using\b|friend\b|static\b|enum\b|class\b|struct\b|typedef\b)"
+                         r"[\w:<>\s\*&]+?[\s\*&](\w+)\s*(\[[^\]]*\])?\s*(=[^;,]*|\{[^;]*\})?\s*([,;].*)$")
+
+
+def declared_names(line):
+    """The names a data-member declaration line declares (`uint64_t a = 0, b = 0;` gives a and b)."""
+    match = DECLARATION.match(line.strip())
+    if match is None or not line.strip().endswith(";"):
+        return []
+    names = [match.group(1)]
+    for declarator in match.group(4).strip(",; ").split(","):
+        more = re.match(r"^\s*(\w+)\s*(=.*)?$", declarator)
+        if declarator.strip() and more:
+            names.append(more.group(1))
+    return names
+
+
+def class_fields(text):
+    """{class: [field]} for every class or struct whose body opens on its declaration line: the data
+    members declared directly in its body (not in nested types or function bodies)."""
+    fields = {}
+    lines = [line.split("//")[0] for line in text.splitlines()]
+    index = 0
+    while index < len(lines):
+        opening = re.match(r"^\s*(?:class|struct)\s+(\w+)[^;{]*\{\s*$", lines[index])
+        index += 1
+        if opening is None:
+            continue
+        name, depth, members = opening.group(1), 1, []
+        while index < len(lines) and depth > 0:
+            line = lines[index]
+            index += 1
+            if depth == 1 and "(" not in line and not re.match(r"^\s*(public|private|protected):", line):
+                members += declared_names(line)
+            depth += line.count("{") - line.count("}")
+        fields[name] = members
+    return fields
+
+
+def check_state_inventory():
+    """docs/restart.md's table lists exactly the fields of the kernel object classes."""
+    text = read(RESTART_DOC)
+    section = re.search(re.escape(STATE_SECTION) + r"\n(.*?)(?=^## )", text, re.M | re.S)
+    if section is None:
+        return [f"{RESTART_DOC}: no '{STATE_SECTION}' section"]
+    documented = set(re.findall(r"^\|\s*`(\w+::\w+)`\s*\|", section.group(1), re.M))
+    actual = set()
+    for header in KERNEL_OBJECT_HEADERS:
+        for name, members in class_fields(read(header)).items():
+            actual.update(f"{name}::{member}" for member in members)
+    problems = [f"{RESTART_DOC}: kernel field `{field}` is not in '{STATE_SECTION}'" for field in sorted(actual - documented)]
+    problems += [f"{RESTART_DOC}: lists `{field}`, which no kernel object has" for field in sorted(documented - actual)]
+    return problems
+
+
+CHECKS = [("syscall-tables", check_call_tables), ("status-codes", check_status_table), ("rights", check_rights),
+          ("kernel-state-inventory", check_state_inventory)]
 
 
 def tier_docs(tally):
