@@ -3,6 +3,7 @@
 #include <amber/abi.h>
 #include <arch/platform.hpp>
 
+#include "mapping_faults.hpp"
 #include "objects.hpp"
 #include "scheduler.hpp"
 #include "user_memory.hpp"
@@ -171,7 +172,32 @@ bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code) {
     return call_keeper_for(thread, *thread.space, address, error_code);
 }
 
+namespace {
+
+// Mappings of mappings are followed this deep; a deeper chain (or a cycle) is not resolved.
+constexpr unsigned max_mapping_depth = 4;
+
+bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t error_code, unsigned depth);
+
+} // namespace
+
 bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code) {
+    return resolve_fault(thread, space, address, error_code, 0);
+}
+
+namespace {
+
+bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t error_code, unsigned depth) {
+    if (Mapping* mapping = mapping_at(space, address)) { // the mapping's page is its region's
+        uint64_t source;
+        switch (fill_mapping_page(*mapping, address, (error_code & AMBER_FAULT_WRITE) != 0, source)) {
+        case MappingFill::Filled: return true; // nothing to wait for: the access or call is retried at once
+        case MappingFill::Unresolvable: return false;
+        case MappingFill::RegionFault:
+            if (depth == max_mapping_depth) return false;
+            return resolve_fault(thread, *mapping->region->space, source, error_code, depth + 1);
+        }
+    }
     Port* keeper = nullptr;
     for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
         if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
@@ -207,5 +233,7 @@ bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t er
     wait_current(keeper->callers, keeper);
     return true;
 }
+
+} // namespace
 
 } // namespace kernel

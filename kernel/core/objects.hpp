@@ -59,6 +59,8 @@ class Mapping final : public Object {
     Mapping(Space& owner, Region& source, uint64_t id) : Object(object_type, id), space(&owner), region(&source) {
         owner.retain();
         source.retain();
+        next_in_space = owner.mappings;
+        owner.mappings = this;
     }
     ~Mapping() override;
 
@@ -68,6 +70,7 @@ class Mapping final : public Object {
     uint64_t size = 0;
     uint64_t offset = 0;
     uint32_t protection = 0;
+    Mapping* next_in_space = nullptr; // Space::mappings (no reference: a mapping unlinks itself)
 
   private:
     void on_destroy() override;

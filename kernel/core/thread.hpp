@@ -21,6 +21,7 @@ namespace kernel {
 class Space;
 class WaitQueue;
 class Region;
+class Mapping;
 class Thread;
 
 // One end of a reliable IPC connection (kernel/core/connection.hpp). Both ends always name each
@@ -105,8 +106,9 @@ class Space final : public Object {
     uint32_t thread_count = 0;
     MemoryArea areas[max_memory_areas] = {};
     uint32_t area_count = 0;
-    Region* regions = nullptr; // regions offered from this space (faults look here for keepers)
-    int64_t clock_offset = 0;  // added to clock_ticks for its threads (amber_space_state)
+    Region* regions = nullptr;   // regions offered from this space (faults look here for keepers)
+    Mapping* mappings = nullptr; // mappings into this space (faults in them are filled from their regions)
+    int64_t clock_offset = 0;    // added to clock_ticks for its threads (amber_space_state)
     // Nesting (Fluke): a space made by space_create belongs to the creating space and is
     // destroyed with it. No references: a child unlinks itself when it ends.
     Space* parent = nullptr;

@@ -299,4 +299,68 @@ AMBER_TEST(a_transfer_faulting_while_its_keeper_is_busy_still_completes) {
     amber::sys::handle_close(sender);
 }
 
+namespace through_mapping {
+constexpr uint64_t region_base = 0x50000000, mapped_base = 0x20000000;
+constexpr uint64_t region_pages = 4;
+amber_handle_t map_region(amber_handle_t region, amber_handle_t into) {
+    amber_mapping_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0},
+                              mapped_base,
+                              region_pages * 4096,
+                              0,
+                              AMBER_PROT_READ | AMBER_PROT_WRITE,
+                              0};
+    return handle_of(amber::sys::mapping_create(into, region, &state));
+}
+} // namespace through_mapping
+
+// Regression (issue 11, item 8): a mapping showed only the pages its region had when it was made, and
+// a fault in the mapping's space never reached the region's keeper.
+AMBER_TEST(faults_through_a_mapping_fill_it_from_its_region_and_reach_the_regions_keeper) {
+    using namespace through_mapping;
+    if (copies::keeper.set == 0) {
+        copies::keeper = endpoint(0);
+        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    }
+    amber_handle_t child = handle_of(amber::sys::space_create(0));
+    // A region of our own memory with no keeper: a page it gains later is seen through the mapping.
+    amber_region_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0},
+                             region_base,
+                             region_pages * 4096,
+                             AMBER_PROT_READ | AMBER_PROT_WRITE,
+                             0};
+    amber_handle_t plain = handle_of(amber::sys::region_create(self_space, &state));
+    amber_handle_t mapping = map_region(plain, child);
+    CHECK(child && plain && mapping);
+    uint8_t byte = 0;
+    CHECK_EQ(amber::sys::memory_read(child, mapped_base, &byte, 1).status, AMBER_ERR_BAD_ADDRESS); // nothing there
+    CHECK_EQ(amber::sys::memory_allocate(self_space, region_base, 4096, AMBER_PROT_READ | AMBER_PROT_WRITE).status,
+             AMBER_OK);
+    *reinterpret_cast<volatile uint8_t*>(region_base + 5) = 0x5a;
+    CHECK_EQ(amber::sys::memory_read(child, mapped_base + 5, &byte, 1).status, AMBER_OK);
+    CHECK_EQ(byte, 0x5a);
+    byte = 0xa5;
+    CHECK_EQ(amber::sys::memory_write(child, mapped_base + 6, &byte, 1).status, AMBER_OK);
+    CHECK_EQ(*reinterpret_cast<volatile uint8_t*>(region_base + 6), 0xa5); // the same frame
+    for (amber_handle_t h : {mapping, plain}) {
+        amber::sys::object_destroy(h);
+        amber::sys::handle_close(h);
+    }
+    CHECK_EQ(amber::sys::memory_free(self_space, region_base, 4096).status, AMBER_OK);
+    // A kept region: a fault through the mapping is the region's, reported at the region's address.
+    amber_handle_t kept = copies::kept_region(self_space, region_base, region_pages, self_space);
+    mapping = map_region(kept, child);
+    CHECK(kept && mapping);
+    uint64_t before = copies::served;
+    uint8_t page[4096];
+    CHECK_EQ(amber::sys::memory_read(child, mapped_base + 2 * 4096, page, sizeof page).status, AMBER_OK);
+    CHECK_EQ(copies::served, before + 1);
+    CHECK_EQ(page[0], 0u); // the pager's demand-zero page, in our space
+    byte = 0x3c;
+    CHECK_EQ(amber::sys::memory_write(child, mapped_base + 3 * 4096 + 1, &byte, 1).status, AMBER_OK);
+    CHECK_EQ(copies::served, before + 2);
+    CHECK_EQ(*reinterpret_cast<volatile uint8_t*>(region_base + 3 * 4096 + 1), 0x3c);
+    amber::sys::object_destroy(child);
+    for (amber_handle_t h : {mapping, kept, child}) amber::sys::handle_close(h);
+}
+
 int main(int, char**) { return amber::test::run_all("keepers"); }

@@ -1,9 +1,10 @@
 // Regions (a range of a space offered for mapping) and mappings (a region mapped into a space).
 //
-// A mapping shares the frames present in its region when it is created; pages the region gains
-// later are not seen through it (fault-driven mapping comes with region keepers).
+// A mapping shares the frames present in its region when it is created; any other page is filled
+// in on its first fault (mapping_faults.hpp), from the region or through the region's keeper.
 #include "../address_space.hpp"
 #include "../frame_allocator.hpp"
+#include "../mapping_faults.hpp"
 #include "../objects.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
@@ -13,9 +14,17 @@ namespace {
 
 constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
 
-// Maps the region's present pages into the mapping's range with `protection`. Visits only the
-// pages present in the region (absent tables are skipped), never every page of the range.
-void map_shared_pages(Mapping& mapping, uint32_t protection) {
+// The access a mapping page gets: the mapping's protection, never more than the source page allows.
+arch::Access shared_access(const Mapping& mapping, arch::Access source_access) {
+    uint32_t allowed = mapping.protection;
+    if (!arch::has(source_access, arch::Access::Write)) allowed &= ~AMBER_PROT_WRITE;
+    if (!arch::has(source_access, arch::Access::Execute)) allowed &= ~AMBER_PROT_EXECUTE;
+    return access_for(allowed);
+}
+
+// Maps the region's present pages into the mapping's range. Visits only the pages present in the
+// region (absent tables are skipped), never every page of the range.
+void map_shared_pages(Mapping& mapping) {
     const arch::PageTable& source_table = mapping.region->space->page_table;
     uint64_t source_base = mapping.region->base + mapping.offset, source_end = source_base + mapping.size;
     for (uint64_t source = source_table.next_mapped(source_base, source_end); source < source_end;
@@ -24,12 +33,9 @@ void map_shared_pages(Mapping& mapping, uint32_t protection) {
         arch::Access access;
         if (!source_table.lookup(source, physical, access)) continue;
         physical &= ~(arch::page_size - 1);
-        uint32_t allowed = protection; // never more than the source page itself allows
-        if (!arch::has(access, arch::Access::Write)) allowed &= ~AMBER_PROT_WRITE;
-        if (!arch::has(access, arch::Access::Execute)) allowed &= ~AMBER_PROT_EXECUTE;
         if (!frames().share(physical)) continue;
         if (!mapping.space->page_table.map_user_page(mapping.base + (source - source_base), physical,
-                                                     access_for(allowed))) {
+                                                     shared_access(mapping, access))) {
             frames().free(physical);
         }
     }
@@ -77,6 +83,48 @@ SyscallResult sys_region_set_keeper(Thread& caller, SyscallArguments& arguments)
 void Mapping::on_destroy() {
     unmap_pages(*this);
     remove_area(*space, base);
+    for (Mapping** m = &space->mappings; *m != nullptr; m = &(*m)->next_in_space) {
+        if (*m == this) {
+            *m = next_in_space;
+            break;
+        }
+    }
+}
+
+Mapping* mapping_at(const Space& space, uint64_t address) {
+    for (Mapping* m = space.mappings; m != nullptr; m = m->next_in_space) {
+        if (!m->destroyed() && address >= m->base && address - m->base < m->size) return m;
+    }
+    return nullptr;
+}
+
+MappingFill fill_mapping_page(Mapping& mapping, uint64_t address, bool write, uint64_t& source) {
+    if (write && (mapping.protection & AMBER_PROT_WRITE) == 0) return MappingFill::Unresolvable;
+    uint64_t page = address & ~(arch::page_size - 1);
+    source = mapping.region->base + mapping.offset + (page - mapping.base) + (address - page);
+    uint64_t physical;
+    arch::Access access;
+    if (mapping.region->destroyed() || !mapping.region->space->page_table.lookup(source, physical, access) ||
+        (write && !arch::has(access, arch::Access::Write))) {
+        return MappingFill::RegionFault;
+    }
+    physical &= ~(arch::page_size - 1);
+    arch::PageTable& table = mapping.space->page_table;
+    uint64_t current;
+    arch::Access current_access;
+    bool present = table.lookup(page, current, current_access);
+    arch::Access wanted = shared_access(mapping, access);
+    if (present && (current & ~(arch::page_size - 1)) == physical && current_access == wanted) {
+        return MappingFill::Unresolvable; // already as good as it gets: filling again would loop
+    }
+    if (!frames().share(physical)) return MappingFill::Unresolvable;
+    bool mapped =
+        present ? table.replace_user_page(page, physical, wanted) : table.map_user_page(page, physical, wanted);
+    if (!mapped) {
+        frames().free(physical);
+        return MappingFill::Unresolvable;
+    }
+    return MappingFill::Filled;
 }
 
 Region::~Region() { space->release(); }
@@ -136,7 +184,7 @@ SyscallResult sys_mapping_create(Thread& caller, SyscallArguments& arguments) {
     SyscallResult result = return_new_handle(caller, mapping, AMBER_RIGHTS_ALL);
     if (result.status == AMBER_OK) {
         (void)add_area(*space, state.base, state.size, state.protection, AMBER_MEMORY_MAPPING); // room checked
-        map_shared_pages(*mapping, state.protection);
+        map_shared_pages(*mapping);
     }
     mapping->release();
     return result;
@@ -186,7 +234,7 @@ amber_status import_state(Thread& caller, Mapping& mapping, uint64_t buffer, uin
     if (state.protection != mapping.protection) {
         unmap_pages(mapping);
         mapping.protection = state.protection;
-        map_shared_pages(mapping, state.protection);
+        map_shared_pages(mapping);
         for (uint32_t i = 0; i < mapping.space->area_count; ++i) {
             if (mapping.space->areas[i].base == mapping.base) mapping.space->areas[i].protection = state.protection;
         }
