@@ -6,6 +6,7 @@
 #include <amber/status.h>
 
 #include "objects.hpp"
+#include "user_memory.hpp"
 
 namespace kernel {
 
@@ -18,6 +19,13 @@ struct Message {
 
 // Reads and checks a descriptor (counts, reserved fields, buffers inside user space).
 amber_status load_message(Space& space, uint64_t address, Message& message);
+// load_message of the calling thread's own descriptor (a call argument): a page fault in it goes to a
+// keeper and the call is re-made (note_argument_fault, user_memory.hpp).
+inline amber_status load_own_message(Thread& caller, uint64_t address, Message& message) {
+    amber_status status = load_message(*caller.space, address, message);
+    if (status == AMBER_ERR_BAD_ADDRESS) note_argument_fault(*caller.space, address, sizeof message.descriptor, true);
+    return status;
+}
 // Writes the kernel-maintained fields back; false if the page went away.
 bool store_message(const Message& message);
 

@@ -13,13 +13,13 @@ namespace kernel {
 template <typename State>
 amber_status state_out(Thread& caller, uint64_t buffer, uint64_t size, const State& state) {
     if (size != sizeof(State)) return AMBER_ERR_INVALID_ARGUMENT;
-    return copy_to_user(*caller.space, buffer, &state, sizeof state) ? AMBER_OK : AMBER_ERR_BAD_ADDRESS;
+    return copy_argument_out(*caller.space, buffer, &state, sizeof state) ? AMBER_OK : AMBER_ERR_BAD_ADDRESS;
 }
 
 template <typename State>
 amber_status state_in(Thread& caller, uint64_t buffer, uint64_t size, amber_object_type type, State& state) {
     if (size != sizeof(State)) return AMBER_ERR_INVALID_ARGUMENT;
-    if (!copy_from_user(*caller.space, &state, buffer, sizeof state)) return AMBER_ERR_BAD_ADDRESS;
+    if (!copy_argument_in(*caller.space, &state, buffer, sizeof state)) return AMBER_ERR_BAD_ADDRESS;
     if (state.header.version != AMBER_STATE_VERSION || state.header.type != type) return AMBER_ERR_INVALID_ARGUMENT;
     return AMBER_OK;
 }

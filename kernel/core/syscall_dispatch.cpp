@@ -6,6 +6,7 @@
 #include "scheduler.hpp"
 #include "stress.hpp"
 #include "syscall.hpp"
+#include "user_memory.hpp"
 
 namespace kernel {
 namespace {
@@ -55,7 +56,16 @@ void handle_syscall(arch::UserFrame& frame) {
         if (entry_restartable(number) && stress_fires(StressPoint::Entry)) {
             result = SyscallResult::restart(number, true);
         } else {
+            (void)take_argument_fault();
             result = handlers.entries[number](*caller, arguments);
+            // A call argument the call could not copy: the page goes to its keeper (or is filled
+            // from its mapping's region) and the call, which had committed nothing, is re-made.
+            ArgumentFault fault = take_argument_fault();
+            if (fault.space != nullptr && result.kind == SyscallResult::Kind::Done &&
+                result.status == AMBER_ERR_BAD_ADDRESS && caller->run_state == RunState::Runnable &&
+                call_keeper_for(*caller, *fault.space, fault.address, fault.write ? AMBER_FAULT_WRITE : 0)) {
+                result = SyscallResult::wait(number);
+            }
         }
     }
     if (caller->run_state != RunState::Exited) {

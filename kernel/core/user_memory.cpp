@@ -77,4 +77,39 @@ bool copy_to_user(const Space& process, uint64_t user_destination, const void* s
     });
 }
 
+uint64_t first_inaccessible(const Space& process, uint64_t address, uint64_t length, bool writable) {
+    uint64_t page = address & ~(arch::page_size - 1);
+    while (page < address + length && user_range_accessible(process, page < address ? address : page, 1, writable))
+        page += arch::page_size;
+    return page < address ? address : page;
+}
+
+namespace {
+ArgumentFault argument_fault;
+} // namespace
+
+void note_argument_fault(Space& process, uint64_t address, size_t length, bool write) {
+    if (argument_fault.space != nullptr) return;                        // the first one is what stopped the call
+    if (user_range_accessible(process, address, length, write)) return; // not a fault: nothing to resolve
+    argument_fault = {&process, first_inaccessible(process, address, length, write), write};
+}
+
+ArgumentFault take_argument_fault() {
+    ArgumentFault fault = argument_fault;
+    argument_fault = {};
+    return fault;
+}
+
+bool copy_argument_in(Space& process, void* destination, uint64_t user_source, size_t length) {
+    if (copy_from_user(process, destination, user_source, length)) return true;
+    note_argument_fault(process, user_source, length, false);
+    return false;
+}
+
+bool copy_argument_out(Space& process, uint64_t user_destination, const void* source, size_t length) {
+    if (copy_to_user(process, user_destination, source, length)) return true;
+    note_argument_fault(process, user_destination, length, true);
+    return false;
+}
+
 } // namespace kernel

@@ -22,5 +22,25 @@ namespace kernel {
                                            size_t length);
 // True if every byte of [user_address, + length) could be copied to (writable) or from.
 [[nodiscard]] bool user_range_accessible(const Space& process, uint64_t user_address, size_t length, bool writable);
+// The first page of [user_address, + length) that cannot be copied to (writable) or from, or
+// user_address itself if that page is not the problem; for finding where a copy failed.
+uint64_t first_inaccessible(const Space& process, uint64_t user_address, uint64_t length, bool writable);
+
+// Fixed-size copies of a call's own arguments (a state struct, an IPC descriptor) fault to keepers
+// like every other copy: a failed copy notes its first inaccessible page, and when the call then
+// returns BAD_ADDRESS the dispatcher hands that page to the keeper (or fills it from its mapping's
+// region) and the call is re-made from its registers. Only copies made while decoding, before the
+// call commits anything, note a fault. One call runs at a time (one CPU): the note is per CPU.
+struct ArgumentFault {
+    Space* space = nullptr;
+    uint64_t address = 0;
+    bool write = false;
+};
+void note_argument_fault(Space& process, uint64_t user_address, size_t length, bool write);
+// The fault noted during the current call, cleared on reading; space is nullptr if none.
+ArgumentFault take_argument_fault();
+// copy_from_user / copy_to_user of a call argument in the caller's space, noting a fault.
+[[nodiscard]] bool copy_argument_in(Space& process, void* destination, uint64_t user_source, size_t length);
+[[nodiscard]] bool copy_argument_out(Space& process, uint64_t user_destination, const void* source, size_t length);
 
 } // namespace kernel

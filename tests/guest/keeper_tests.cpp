@@ -363,4 +363,51 @@ AMBER_TEST(faults_through_a_mapping_fill_it_from_its_region_and_reach_the_region
     for (amber_handle_t h : {mapping, kept, child}) amber::sys::handle_close(h);
 }
 
+// Regression (issue 11, item 8): the fixed-size copies of a call's own arguments (state structs, IPC
+// descriptors) returned BAD_ADDRESS on a page a keeper provides, where every other copy called it.
+AMBER_TEST(a_calls_own_state_structs_and_descriptors_in_kept_memory_go_to_the_keeper) {
+    if (copies::keeper.set == 0) {
+        copies::keeper = endpoint(0);
+        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    }
+    constexpr uint64_t base = 0x58000000;
+    amber_handle_t kept = copies::kept_region(self_space, base, 4, self_space);
+    CHECK(kept != 0);
+    uint64_t before = copies::served;
+    Endpoint e = endpoint(0xbeef);
+    // object_get_state writing into a missing page: the page is served, the call goes on.
+    auto* out = reinterpret_cast<amber_port_state*>(base + 64);
+    CHECK_EQ(amber::sys::object_get_state(e.port, out, sizeof *out).status, AMBER_OK);
+    CHECK_EQ(out->badge, 0xbeefu);
+    CHECK_EQ(copies::served, before + 1);
+    // A state struct read from a missing page (all zero there: refused by its contents, not its page).
+    auto* in = reinterpret_cast<amber_port_state*>(base + 4096 + 8);
+    CHECK_EQ(amber::sys::port_create(in).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(copies::served, before + 2);
+    // An IPC descriptor on a missing page (a zeroed descriptor: an empty message).
+    static volatile amber_status received = AMBER_ERR_BUSY;
+    static amber_handle_t set;
+    static uint8_t inbox[16];
+    static amber_ipc_message receiving;
+    set = e.set;
+    receiving = message({buffer(inbox, sizeof inbox)});
+    alignas(16) static uint8_t receiver_stack[stack_size];
+    amber::start_thread([](void*) { received = amber::sys::ipc_wait_receive(set, &receiving).status; }, nullptr,
+                        receiver_stack, stack_size);
+    CHECK(wait_until([&] {
+        amber_port_set_state state{};
+        return get_state(e.set, state) == AMBER_OK && state.waiter_count == 1;
+    }));
+    auto* descriptor = reinterpret_cast<amber_ipc_message*>(base + 2 * 4096);
+    CHECK_EQ(amber::sys::ipc_send(e.port, descriptor).status, AMBER_OK);
+    CHECK_EQ(copies::served, before + 3); // the kernel's read of the descriptor was served
+    CHECK(wait_until([] { return received != AMBER_ERR_BUSY; }));
+    CHECK_EQ(received, AMBER_OK);
+    CHECK_EQ(receiving.transferred, 0u); // the zeroed descriptor sends an empty message
+    amber::sys::object_destroy(kept);
+    amber::sys::handle_close(kept);
+    amber::sys::handle_close(e.port);
+    amber::sys::handle_close(e.set);
+}
+
 int main(int, char**) { return amber::test::run_all("keepers"); }

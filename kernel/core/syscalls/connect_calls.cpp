@@ -45,10 +45,10 @@ SyscallResult connect(Thread& caller, SyscallArguments& arguments, uint64_t call
     Port* port;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, port);
     Message sent, received;
-    if (status == AMBER_OK) status = load_message(*caller.space, arguments[1], sent);
+    if (status == AMBER_OK) status = load_own_message(caller, arguments[1], sent);
     if (status == AMBER_OK) status = check_handles(caller, sent);
     if (status == AMBER_OK && call == AMBER_SYS_ipc_connect_send_over_receive) {
-        status = load_message(*caller.space, arguments[2], received);
+        status = load_own_message(caller, arguments[2], received);
     }
     if (status != AMBER_OK) return SyscallResult::done(status);
     disconnect(caller, AMBER_IPC_SIDE_CLIENT); // a client has one server at a time
@@ -73,7 +73,7 @@ SyscallResult accept(Thread& caller, SyscallArguments& arguments, uint64_t call)
     PortSet* set;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, set);
     Message received;
-    if (status == AMBER_OK) status = load_message(*caller.space, arguments[1], received);
+    if (status == AMBER_OK) status = load_own_message(caller, arguments[1], received);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (caller.connections[AMBER_IPC_SIDE_SERVER].peer != nullptr) {
         if (call == AMBER_SYS_ipc_setup_wait_receive) return SyscallResult::done(AMBER_ERR_BAD_STATE);

@@ -74,7 +74,7 @@ SyscallResult sys_io_port_transfer(Thread& caller, SyscallArguments& arguments) 
         }
         if (!copy_to_user(*caller.space, buffer, data, bytes)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     } else {
-        if (!copy_from_user(*caller.space, data, buffer, bytes)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        if (!copy_argument_in(*caller.space, data, buffer, bytes)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         for (uint64_t i = 0; i < count; ++i) {
             uint32_t value = 0;
             __builtin_memcpy(&value, data + i * width, width);

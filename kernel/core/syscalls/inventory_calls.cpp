@@ -19,7 +19,7 @@ SyscallResult sys_boot_archive_read(Thread& caller, SyscallArguments& arguments)
     while (length > 0) {
         uint64_t in_page = arch::page_size - (buffer % arch::page_size);
         uint64_t n = length < in_page ? length : in_page;
-        if (!copy_to_user(*caller.space, buffer, archive.data + offset, n))
+        if (!copy_argument_out(*caller.space, buffer, archive.data + offset, n))
             return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         offset += n, buffer += n, length -= n;
         arguments.set(0, offset); // commit

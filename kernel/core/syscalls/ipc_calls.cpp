@@ -86,9 +86,9 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, port);
     if (status != AMBER_OK) return fail(caller, status);
     Message sent, reply;
-    status = load_message(*caller.space, arguments[1], sent);
+    status = load_own_message(caller, arguments[1], sent);
     if (status == AMBER_OK) status = check_handles(caller, sent);
-    if (status == AMBER_OK && is_call) status = load_message(*caller.space, arguments[2], reply);
+    if (status == AMBER_OK && is_call) status = load_own_message(caller, arguments[2], reply);
     if (status != AMBER_OK) return fail(caller, status);
 
     Thread* receiver = caller.ipc_partner;
@@ -156,7 +156,7 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, set);
     if (status != AMBER_OK) return fail(caller, status);
     Message received;
-    status = load_message(*caller.space, arguments[1], received);
+    status = load_own_message(caller, arguments[1], received);
     if (status != AMBER_OK) return fail(caller, status);
     if (caller.ipc_client != nullptr) ipc_break(caller); // an unreplied client calls again
 

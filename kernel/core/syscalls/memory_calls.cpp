@@ -20,14 +20,6 @@ constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER
 
 enum class Direction { FromSpace, ToSpace };
 
-// The first page of [address, + length) the caller cannot copy to (writable) or from.
-uint64_t first_inaccessible(const Space& space, uint64_t address, uint64_t length, bool writable) {
-    uint64_t page = address & ~(arch::page_size - 1);
-    while (page < address + length && user_range_accessible(space, page < address ? address : page, 1, writable))
-        page += arch::page_size;
-    return page < address ? address : page;
-}
-
 SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction direction) {
     uint32_t right = direction == Direction::FromSpace ? AMBER_RIGHT_GET_STATE : AMBER_RIGHT_SET_STATE;
     Space* space;
@@ -138,7 +130,7 @@ SyscallResult sys_space_enumerate_memory(Thread& caller, SyscallArguments& argum
         if (a.base + a.size <= from) continue;
         ranges[count++] = {a.base, a.size, a.protection, a.kind, present_pages(*space, a.base, a.size)};
     }
-    if (!copy_to_user(*caller.space, buffer, ranges, count * sizeof(amber_memory_range))) {
+    if (!copy_argument_out(*caller.space, buffer, ranges, count * sizeof(amber_memory_range))) {
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     }
     return SyscallResult::done(AMBER_OK, count);

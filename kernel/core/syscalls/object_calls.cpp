@@ -59,7 +59,7 @@ SyscallResult sys_object_info(Thread& caller, SyscallArguments& arguments) {
     info.type = static_cast<uint32_t>(entry->object->type());
     info.rights = entry->rights;
     info.id = entry->object->id();
-    bool copied = copy_to_user(*caller.space, arguments[1], &info, sizeof info);
+    bool copied = copy_argument_out(*caller.space, arguments[1], &info, sizeof info);
     return SyscallResult::done(copied ? AMBER_OK : AMBER_ERR_BAD_ADDRESS);
 }
 

@@ -21,12 +21,14 @@ SyscallResult sys_null(Thread&, SyscallArguments&) { return SyscallResult::done(
 SyscallResult sys_debug_write(Thread& caller, SyscallArguments& arguments) {
     uint64_t address = arguments[0], length = arguments[1];
     if (length > (1u << 20)) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    if (!user_range_accessible(*caller.space, address, length, false))
+    if (!user_range_accessible(*caller.space, address, length, false)) {
+        note_argument_fault(*caller.space, address, length, false);
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
     char slice[256];
     while (length > 0) {
         uint64_t n = length < sizeof slice ? length : sizeof slice;
-        if (!copy_from_user(*caller.space, slice, address, n)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+        if (!copy_argument_in(*caller.space, slice, address, n)) return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         arch::console_write(slice, n);
         arguments.set(0, address += n); // commit the slice
         arguments.set(1, length -= n);
@@ -74,7 +76,7 @@ SyscallResult sys_system_stats(Thread& caller, SyscallArguments& arguments) {
     if (arguments[1] != sizeof(amber_stats)) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     amber_stats stats;
     read_stats(stats);
-    if (!copy_to_user(*caller.space, arguments[0], &stats, sizeof stats))
+    if (!copy_argument_out(*caller.space, arguments[0], &stats, sizeof stats))
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     return SyscallResult::done(AMBER_OK);
 }

@@ -12,7 +12,7 @@ namespace kernel {
 static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments, uint64_t call, bool& replied) {
     replied = false;
     Message reply;
-    amber_status status = load_message(*caller.space, arguments[0], reply);
+    amber_status status = load_own_message(caller, arguments[0], reply);
     if (status == AMBER_OK) status = check_handles(caller, reply);
     if (status != AMBER_OK) {
         if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
@@ -94,7 +94,7 @@ SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& argum
     PortSet* set;
     Message receive;
     amber_status status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, set);
-    if (status == AMBER_OK) status = load_message(*caller.space, arguments[2], receive);
+    if (status == AMBER_OK) status = load_own_message(caller, arguments[2], receive);
     if (status != AMBER_OK) {
         if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
         return SyscallResult::done(status, replying);

@@ -109,10 +109,10 @@ SyscallResult run_stage(Thread& caller, SyscallArguments& arguments, uint64_t ca
     Message sent, received;
     amber_status status = AMBER_OK;
     if (me.send != 0) {
-        status = load_message(*caller.space, me.send, sent);
+        status = load_own_message(caller, me.send, sent);
         if (status == AMBER_OK) status = check_handles(caller, sent);
     }
-    if (status == AMBER_OK && me.receive != 0) status = load_message(*caller.space, me.receive, received);
+    if (status == AMBER_OK && me.receive != 0) status = load_own_message(caller, me.receive, received);
     if (status == AMBER_OK &&
         (call == AMBER_SYS_ipc_server_send_wait_receive || call == AMBER_SYS_ipc_server_ack_send_wait_receive)) {
         PortSet* set;

@@ -38,7 +38,7 @@ SyscallResult sys_space_enumerate_handles(Thread& caller, SyscallArguments& argu
         HandleEntry* entry = space->handles.find(h);
         infos[count++] = {h, static_cast<uint32_t>(entry->object->type()), entry->rights, 0, entry->object->id()};
     }
-    if (!copy_to_user(*caller.space, buffer, infos, count * sizeof(amber_handle_info))) {
+    if (!copy_argument_out(*caller.space, buffer, infos, count * sizeof(amber_handle_info))) {
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     }
     return SyscallResult::done(AMBER_OK, count);

@@ -140,7 +140,7 @@ SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& argume
     uint64_t count = arguments[2];
     if (count == 0 || count > AMBER_THREAD_REF_COUNT) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     amber_handle_t handles[AMBER_THREAD_REF_COUNT];
-    if (!copy_from_user(*caller.space, handles, arguments[1], count * sizeof(amber_handle_t))) {
+    if (!copy_argument_in(*caller.space, handles, arguments[1], count * sizeof(amber_handle_t))) {
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     }
     Reference* references[AMBER_THREAD_REF_COUNT] = {};
