@@ -1,10 +1,15 @@
 // Regression tests for issue 11 ("Kernel correctness"), part of the `security` suite: rights of
-// handles derived from other handles. Each test failed before its fix.
+// handles derived from other handles, forged and orphaned mutex ownership. Each test failed before
+// its fix.
 #include "object_test_support.hpp"
 
 using namespace object_tests;
 
 namespace {
+
+constexpr size_t stack_size = 16384;
+alignas(16) uint8_t stack_c[stack_size];
+alignas(16) uint8_t stack_d[stack_size];
 
 uint32_t rights_of(amber_handle_t h) {
     amber_handle_info info{};
@@ -13,6 +18,25 @@ uint32_t rights_of(amber_handle_t h) {
 }
 
 amber_handle_t weaker(amber_handle_t h, uint32_t rights) { return handle_of(amber::sys::handle_duplicate(h, rights)); }
+
+amber_mutex_state mutex_state_of(amber_handle_t mutex) {
+    amber_mutex_state state{};
+    get_state(mutex, state);
+    return state;
+}
+
+// Starts a thread created with thread_create(self, id): it runs entry(argument) on `stack`.
+amber_handle_t run_with_id(uint64_t id, void (*entry)(uint64_t), uint64_t argument, uint8_t* stack) {
+    amber_handle_t t = handle_of(amber::sys::thread_create(self_space, id));
+    if (t == 0) return 0;
+    amber_thread_state state{};
+    if (get_state(t, state) != AMBER_OK) return 0;
+    state.registers.rip = reinterpret_cast<uint64_t>(entry);
+    state.registers.rsp = ((reinterpret_cast<uint64_t>(stack) + stack_size) & ~uint64_t{15}) - 8; // as if called
+    state.registers.rdi = argument;
+    state.flags = 0;
+    return set_state(t, state) == AMBER_OK ? t : 0;
+}
 
 } // namespace
 
@@ -74,4 +98,121 @@ AMBER_TEST(a_region_gives_no_more_rights_than_its_space_handle) {
     for (amber_handle_t h : {region, weak}) amber::sys::handle_close(h);
     amber::sys::object_destroy(other);
     amber::sys::handle_close(other);
+}
+
+// 3. A mutex's owner was a thread id, and ids are the creator's choice: a thread created with the
+//    owner's id and holding only OPERATE unlocked the mutex.
+namespace forged {
+amber_handle_t mutex;
+volatile amber_status status = AMBER_ERR_BUSY;
+[[noreturn]] void unlocker(uint64_t) {
+    status = amber::sys::mutex_unlock(mutex).status;
+    amber::sys::thread_exit();
+    __builtin_unreachable();
+}
+} // namespace forged
+
+AMBER_TEST(a_thread_with_the_owners_id_cannot_unlock_the_mutex) {
+    amber_handle_t full = handle_of(amber::sys::mutex_create(0));
+    forged::mutex = weaker(full, AMBER_RIGHT_OPERATE);
+    CHECK_EQ(amber::sys::mutex_lock(full).status, AMBER_OK);
+    uint64_t me = amber::sys::thread_self().value;
+    amber_handle_t twin = run_with_id(me, forged::unlocker, 0, stack_c);
+    CHECK(twin != 0);
+    CHECK(wait_until([] { return forged::status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(forged::status, AMBER_ERR_BAD_STATE);
+    amber_mutex_state state = mutex_state_of(full);
+    CHECK_EQ(state.locked, 1u);
+    CHECK_EQ(state.owner_thread, me);
+    CHECK_EQ(amber::sys::mutex_unlock(full).status, AMBER_OK);
+    CHECK(wait_exited(twin));
+    for (amber_handle_t h : {twin, forged::mutex, full}) amber::sys::handle_close(h);
+}
+
+// 4. set_state names the owner by id: it must be a live thread the caller holds a handle to (the
+//    restorer recreates the owner first), and that thread, not another with its id, then owns it.
+namespace imported {
+amber_handle_t mutex;
+volatile bool go;
+volatile amber_status status = AMBER_ERR_BUSY;
+[[noreturn]] void owner(uint64_t) {
+    while (!go) amber::sys::thread_yield();
+    status = amber::sys::mutex_unlock(mutex).status;
+    amber::sys::thread_exit();
+    __builtin_unreachable();
+}
+} // namespace imported
+
+AMBER_TEST(set_state_gives_a_mutex_to_a_thread_the_caller_names) {
+    constexpr uint64_t id = 0x6d757478000011ull;
+    imported::mutex = handle_of(amber::sys::mutex_create(0));
+    amber_handle_t first = run_with_id(id, imported::owner, 0, stack_c);
+    CHECK(first != 0);
+    amber_mutex_state state = mutex_state_of(imported::mutex);
+    state.locked = 1;
+    state.owner_thread = id + 1; // no such thread
+    CHECK_EQ(set_state(imported::mutex, state), AMBER_ERR_INVALID_ARGUMENT);
+    state.owner_thread = id;
+    CHECK_EQ(set_state(imported::mutex, state), AMBER_OK);
+    CHECK_EQ(mutex_state_of(imported::mutex).owner_thread, id);
+    CHECK_EQ(set_state(imported::mutex, state), AMBER_OK);                           // a round trip keeps the owner
+    CHECK_EQ(amber::sys::mutex_unlock(imported::mutex).status, AMBER_ERR_BAD_STATE); // not ours
+    imported::go = true;
+    CHECK(wait_until([] { return imported::status != AMBER_ERR_BUSY; }));
+    CHECK_EQ(imported::status, AMBER_OK);
+    CHECK_EQ(mutex_state_of(imported::mutex).locked, 0u);
+    CHECK(wait_exited(first));
+    for (amber_handle_t h : {first, imported::mutex}) amber::sys::handle_close(h);
+}
+
+// 5. A mutex whose owner exits was locked for good. Now the owner's exit releases it and wakes a
+//    waiter, which then owns it.
+namespace orphan {
+amber_handle_t mutex;
+volatile bool locked, go, acquired;
+volatile uint64_t owner_seen;
+void holder(void*) {
+    if (amber::sys::mutex_lock(mutex).ok()) locked = true;
+    while (!go) amber::sys::thread_yield();
+} // exits holding the mutex
+void waiter(void*) {
+    if (!amber::sys::mutex_lock(mutex).ok()) return;
+    owner_seen = mutex_state_of(mutex).owner_thread;
+    acquired = true;
+    amber::sys::mutex_unlock(mutex);
+}
+} // namespace orphan
+
+AMBER_TEST(a_mutex_is_released_when_its_owner_exits) {
+    orphan::mutex = handle_of(amber::sys::mutex_create(0));
+    auto h = static_cast<amber_handle_t>(amber::start_thread(orphan::holder, nullptr, stack_c, stack_size));
+    CHECK(wait_until([] { return orphan::locked; }));
+    auto w = static_cast<amber_handle_t>(amber::start_thread(orphan::waiter, nullptr, stack_d, stack_size));
+    CHECK(wait_until([] { return mutex_state_of(orphan::mutex).waiter_count == 1; }));
+    CHECK(!orphan::acquired);
+    orphan::go = true;
+    CHECK(wait_exited(h));
+    CHECK(wait_until([] { return orphan::acquired; }));
+    CHECK_EQ(orphan::owner_seen, id_of(w));
+    CHECK(wait_exited(w));
+    amber_mutex_state state = mutex_state_of(orphan::mutex);
+    CHECK_EQ(state.locked, 0u);
+    CHECK_EQ(state.owner_thread, 0u);
+    if (state.locked != 0) { // locked for good: do not wait for it below
+        amber::sys::object_destroy(orphan::mutex);
+        for (amber_handle_t x : {h, w, orphan::mutex}) amber::sys::handle_close(x);
+        return;
+    }
+    // Destroying the owner's thread object releases it too.
+    CHECK_EQ(amber::sys::mutex_lock(orphan::mutex).status, AMBER_OK);
+    orphan::locked = false;
+    orphan::go = false;
+    amber::sys::mutex_unlock(orphan::mutex);
+    h = static_cast<amber_handle_t>(amber::start_thread(orphan::holder, nullptr, stack_c, stack_size));
+    CHECK(wait_until([] { return orphan::locked; }));
+    CHECK_EQ(amber::sys::object_destroy(h).status, AMBER_OK);
+    CHECK_EQ(mutex_state_of(orphan::mutex).locked, 0u);
+    CHECK_EQ(amber::sys::mutex_trylock(orphan::mutex).status, AMBER_OK);
+    CHECK_EQ(amber::sys::mutex_unlock(orphan::mutex).status, AMBER_OK);
+    for (amber_handle_t x : {h, w, orphan::mutex}) amber::sys::handle_close(x);
 }
