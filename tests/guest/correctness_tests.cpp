@@ -1,6 +1,6 @@
 // Regression tests for issue 11 ("Kernel correctness"), part of the `security` suite: rights of
-// handles derived from other handles, forged and orphaned mutex ownership. Each test failed before
-// its fix.
+// handles derived from other handles, forged and orphaned mutex ownership, and a long call whose
+// restart changed its result. Each test failed before its fix.
 #include "object_test_support.hpp"
 
 using namespace object_tests;
@@ -215,4 +215,36 @@ AMBER_TEST(a_mutex_is_released_when_its_owner_exits) {
     CHECK_EQ(amber::sys::mutex_trylock(orphan::mutex).status, AMBER_OK);
     CHECK_EQ(amber::sys::mutex_unlock(orphan::mutex).status, AMBER_OK);
     for (amber_handle_t x : {h, w, orphan::mutex}) amber::sys::handle_close(x);
+}
+
+// 6. memory_allocate checked the area limit at every (re)start: a call that added the 64th area and
+//    was then preempted restarted into ERR_LIMIT, though its rest only grows that area and the
+//    uninterrupted call succeeds. The allocation is large enough to pass many preemption points.
+AMBER_TEST(a_preempted_memory_allocate_at_the_area_limit_still_succeeds) {
+    constexpr uint64_t base = 0x40000000, big = 0x80000000, big_size = 8ull << 20;
+    amber_handle_t other = handle_of(amber::sys::space_create(0));
+    // 63 areas that cannot merge (a page each, with gaps between).
+    bool filled = true;
+    for (uint64_t i = 0; i < 63; ++i) {
+        filled = filled && amber::sys::memory_allocate(other, base + i * 0x2000, 4096, AMBER_PROT_READ).ok();
+    }
+    CHECK(filled);
+    bool preempted = false;
+    for (int attempt = 0; attempt < 20 && !preempted; ++attempt) {
+        uint64_t before = restarts_of(AMBER_SYS_memory_allocate);
+        amber_status status = amber::sys::memory_allocate(other, big, big_size, AMBER_PROT_READ).status;
+        preempted = restarts_of(AMBER_SYS_memory_allocate) != before;
+        if (preempted || status != AMBER_OK)
+            amber::print("  security: attempt %d: memory_allocate %d, restarted %d\n", attempt, status, preempted);
+        CHECK_EQ(status, AMBER_OK);
+        if (status != AMBER_OK) break;
+        CHECK_EQ(amber::sys::memory_free(other, big, big_size).status, AMBER_OK);
+    }
+    CHECK(preempted); // else the test proved nothing
+    // At the limit, a range that only grows an area is allowed; one that needs a new area is not.
+    CHECK_EQ(amber::sys::memory_allocate(other, big, 4096, AMBER_PROT_READ).status, AMBER_OK); // the 64th
+    CHECK_EQ(amber::sys::memory_allocate(other, big + 4096, 4096, AMBER_PROT_READ).status, AMBER_OK);
+    CHECK_EQ(amber::sys::memory_allocate(other, big + 0x10000, 4096, AMBER_PROT_READ).status, AMBER_ERR_LIMIT);
+    amber::sys::object_destroy(other);
+    amber::sys::handle_close(other);
 }
