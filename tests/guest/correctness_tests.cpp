@@ -248,3 +248,37 @@ AMBER_TEST(a_preempted_memory_allocate_at_the_area_limit_still_succeeds) {
     amber::sys::object_destroy(other);
     amber::sys::handle_close(other);
 }
+
+// 7. space_handle_export needs GET_STATE on the space, but gave whatever rights the handle had in
+//    that space: through a read-only space handle, a handle with every right to the space itself
+//    (or to its threads) came out. The exported rights are now within the space handle's too.
+AMBER_TEST(space_handle_export_gives_no_more_rights_than_the_space_handle) {
+    amber_handle_t other = handle_of(amber::sys::space_create(0));
+    auto inside = amber::sys::space_handle_install(other, 0ull, other, AMBER_RIGHTS_ALL); // its own space
+    CHECK(inside.ok());
+    amber_handle_t reader = weaker(other, AMBER_RIGHT_GET_STATE);
+    auto exported = amber::sys::space_handle_export(reader, inside.value, AMBER_RIGHTS_ALL);
+    CHECK_EQ(exported.status, AMBER_ERR_ACCESS_DENIED);
+    if (exported.ok()) amber::sys::handle_close(static_cast<amber_handle_t>(exported.value));
+    amber_handle_t seen = handle_of(amber::sys::space_handle_export(reader, inside.value, AMBER_RIGHT_GET_STATE));
+    CHECK(seen != 0);
+    CHECK_EQ(rights_of(seen), AMBER_RIGHT_GET_STATE);
+    for (amber_handle_t h : {seen, reader}) amber::sys::handle_close(h);
+    amber::sys::object_destroy(other);
+    amber::sys::handle_close(other);
+}
+
+// 8. reference_get needs GET_STATE on the reference, but gave the rights the reference was set
+//    with: a read-only handle to a reference yielded a handle with every right to its target.
+AMBER_TEST(reference_get_gives_no_more_rights_than_the_reference_handle) {
+    amber_handle_t mutex = handle_of(amber::sys::mutex_create(0));
+    amber_handle_t reference = handle_of(amber::sys::reference_create(0));
+    CHECK_EQ(amber::sys::reference_set(reference, mutex).status, AMBER_OK);
+    amber_handle_t reader = weaker(reference, AMBER_RIGHT_GET_STATE);
+    amber_handle_t got = handle_of(amber::sys::reference_get(reader));
+    CHECK(got != 0);
+    CHECK_EQ(rights_of(got), AMBER_RIGHT_GET_STATE);
+    amber_handle_t full = handle_of(amber::sys::reference_get(reference));
+    CHECK_EQ(rights_of(full), AMBER_RIGHTS_ALL); // the reference's own holder still gets them all
+    for (amber_handle_t h : {full, got, reader, reference, mutex}) amber::sys::handle_close(h);
+}
