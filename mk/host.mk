@@ -19,7 +19,7 @@ HOST_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -Iuapi -Ikernel/arch/ho
 HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp kernel/lib/command_line.cpp \
     kernel/core/boot_info.cpp kernel/core/frame_allocator.cpp kernel/core/kernel_heap.cpp \
     kernel/core/kernel_heap_instance.cpp kernel/core/log.cpp \
-    kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp \
+    kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp kernel/core/mutex.cpp \
     kernel/core/machine.cpp kernel/core/scheduler.cpp kernel/core/stress.cpp kernel/core/ipc.cpp kernel/core/user_memory.cpp \
     kernel/core/connection.cpp
 # The user-level libraries under test.

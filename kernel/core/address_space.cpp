@@ -55,6 +55,14 @@ amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t prote
     return AMBER_OK;
 }
 
+bool continues_area(const Space& space, uint64_t base, uint32_t protection) {
+    for (uint32_t i = 0; i < space.area_count; ++i) {
+        const Space::MemoryArea& a = space.areas[i];
+        if (a.base + a.size == base) return a.kind == AMBER_MEMORY_ANONYMOUS && a.protection == protection;
+    }
+    return false;
+}
+
 amber_status allocate_page(Space& space, uint64_t address, uint32_t protection) {
     uint64_t frame;
     if (!frames().allocate(frame)) return AMBER_ERR_NO_MEMORY;

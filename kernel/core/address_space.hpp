@@ -19,6 +19,9 @@ bool is_user_page_range(uint64_t base, uint64_t size);
 amber_status check_free_range(const Space& space, uint64_t base, uint64_t size);
 // Records pages [base, base + size) as an area (merging with equal neighbours).
 amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind);
+// True if an anonymous area with `protection` ends at `base`: anonymous pages from `base` on
+// join it and need no new area.
+bool continues_area(const Space& space, uint64_t base, uint32_t protection);
 
 // Maps fresh zeroed pages at [base, base + size). Stops early when `keep_going()` returns false,
 // with `done` bytes mapped and recorded; AMBER_OK means all of it was done.

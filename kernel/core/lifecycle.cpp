@@ -6,6 +6,7 @@
 #include "frame_allocator.hpp"
 #include "kernel_heap.hpp"
 #include "log.hpp"
+#include "objects.hpp"
 #include "scheduler.hpp"
 
 namespace kernel {
@@ -102,6 +103,7 @@ void exit_thread(Thread* thread) {
     Space* space = thread->space;
     space->retain();          // releasing the thread may drop the last other reference
     end_connections(*thread); // its peers see DISCONNECTED
+    release_mutexes(*thread); // each wakes a waiter: an owner that is gone owns nothing
     unschedule(thread);
     for (Thread** t = &space->threads; *t != nullptr; t = &(*t)->next_in_space) {
         if (*t == thread) {

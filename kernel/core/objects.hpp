@@ -15,8 +15,10 @@ class Mutex final : public Object {
     static constexpr ObjectType object_type = ObjectType::Mutex;
     explicit Mutex(uint64_t id) : Object(object_type, id) {}
 
-    bool locked = false;
-    uint64_t owner = 0; // thread id
+    bool locked() const { return owner != nullptr; }
+
+    Thread* owner = nullptr;    // no reference: the owner's exit releases the mutex (mutex.cpp)
+    Mutex* next_held = nullptr; // the next mutex in owner->held_mutexes
     WaitQueue waiters;
 
   private:
@@ -123,5 +125,10 @@ class Reference final : public Object {
   private:
     void on_destroy() override { set(nullptr, 0); }
 };
+
+// Gives `mutex` to `thread`, or releases it (nullptr), waking one waiter.
+void set_mutex_owner(Mutex& mutex, Thread* thread);
+// Releases every mutex `thread` holds; run when it exits.
+void release_mutexes(Thread& thread);
 
 } // namespace kernel

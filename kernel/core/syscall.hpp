@@ -62,9 +62,10 @@ struct SyscallResult {
 using SyscallHandler = SyscallResult (*)(Thread& caller, SyscallArguments& arguments);
 
 // Looks `handle` up in the caller's space: it must exist, name a live object of type T and carry
-// every right in `rights`.
+// every right in `rights`. `held` gets all the handle's rights: a handle derived from it (to an
+// object it leads to) gets no more than those.
 template <typename T>
-amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& out) {
+amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& out, uint32_t& held) {
     HandleEntry* entry = caller.space->handles.find(handle);
     if (entry == nullptr) return AMBER_ERR_BAD_HANDLE;
     T* object = object_cast<T>(entry->object);
@@ -72,7 +73,14 @@ amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& 
     if ((entry->rights & rights) != rights) return AMBER_ERR_ACCESS_DENIED;
     if (object->destroyed()) return AMBER_ERR_DESTROYED;
     out = object;
+    held = entry->rights;
     return AMBER_OK;
+}
+
+template <typename T>
+amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& out) {
+    uint32_t held;
+    return lookup(caller, handle, rights, out, held);
 }
 
 // Adds `object` to the caller's handle table; the value goes to rdx.

@@ -23,6 +23,7 @@ class WaitQueue;
 class Region;
 class Mapping;
 class Thread;
+class Mutex;
 
 // One end of a reliable IPC connection (kernel/core/connection.hpp). Both ends always name each
 // other; exactly one of them holds the turn to send. Exported in amber_thread_state.ipc_flags.
@@ -74,6 +75,7 @@ class Thread final : public Object {
     // server), [SERVER] the one it accepted (peer: its client). Unlike the links above they are
     // exported state: stopping or cancelling the thread keeps them; its exit breaks them.
     Connection connections[2];
+    Mutex* held_mutexes = nullptr; // the mutexes it owns (Mutex::next_held); its exit releases them
 
     uint64_t restarts = 0; // statistics exported in amber_thread_state
     uint64_t cancels = 0;

@@ -33,11 +33,13 @@ SyscallResult sys_boot_archive_read(Thread& caller, SyscallArguments& arguments)
     return SyscallResult::done(AMBER_OK, archive.size);
 }
 
-// Gives the caller a handle (all rights) to each of the first `max` live threads of a space, in
-// creation order. All or nothing: on failure no handle is left behind.
+// Gives the caller a handle to each of the first `max` live threads of a space, newest first, with
+// the space handle's rights. All or nothing: on failure no handle is left behind.
 SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments) {
     Space* space;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE | AMBER_RIGHT_SET_STATE, space);
+    uint32_t rights;
+    amber_status status =
+        lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE | AMBER_RIGHT_SET_STATE, space, rights);
     if (status != AMBER_OK) return SyscallResult::done(status);
     uint64_t buffer = arguments[1], max = arguments[2];
     if (max > Space::max_threads) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
@@ -49,7 +51,7 @@ SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments)
     amber_handle_t handles[Space::max_threads];
     uint64_t made = 0;
     for (Thread* t = space->threads; t != nullptr && made < wanted; t = t->next_in_space) {
-        status = caller.space->handles.insert(t, AMBER_RIGHTS_ALL, handles[made]);
+        status = caller.space->handles.insert(t, rights, handles[made]);
         if (status != AMBER_OK) break;
         ++made;
     }

@@ -87,7 +87,13 @@ SyscallResult sys_memory_allocate(Thread& caller, SyscallArguments& arguments) {
     }
     status = check_free_range(*space, base, size);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (space->area_count == Space::max_memory_areas) return SyscallResult::done(AMBER_ERR_LIMIT); // before mapping
+    // Room for the area before mapping anything. Whatever part is done before a preemption point is
+    // recorded (as a new area at most), and the restarted rest continues it: the check passes again
+    // exactly when it passed the first time, so a restart never changes the result.
+    if (space->area_count == Space::max_memory_areas &&
+        !continues_area(*space, base, static_cast<uint32_t>(protection))) {
+        return SyscallResult::done(AMBER_ERR_LIMIT);
+    }
     uint64_t done = 0, pages = 0;
     bool forced = false, preempted = false;
     status = allocate_pages(*space, base, size, static_cast<uint32_t>(protection), done, [&] {

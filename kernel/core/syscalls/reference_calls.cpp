@@ -34,13 +34,15 @@ SyscallResult sys_reference_set(Thread& caller, SyscallArguments& arguments) {
     return SyscallResult::done(AMBER_OK);
 }
 
+// The new handle has the rights the reference was set with, within the reference handle's rights.
 SyscallResult sys_reference_get(Thread& caller, SyscallArguments& arguments) {
     Reference* reference;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, reference);
+    uint32_t held;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, reference, held);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (reference->target == nullptr) return SyscallResult::done(AMBER_ERR_BAD_STATE);
     if (reference->target->destroyed()) return SyscallResult::done(AMBER_ERR_DESTROYED);
-    return return_new_handle(caller, reference->target, reference->rights);
+    return return_new_handle(caller, reference->target, reference->rights & held);
 }
 
 SyscallResult sys_reference_compare(Thread& caller, SyscallArguments& arguments) {

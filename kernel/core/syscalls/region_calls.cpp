@@ -137,11 +137,13 @@ SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
     amber_region_state state;
     amber_status status = state_in(caller, arguments[1], sizeof state, AMBER_OBJECT_REGION, state);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    // Offering memory for mapping is reading it, and writing it if the region allows writes.
+    // Offering memory for mapping is reading it, and writing it if the region allows writes. The
+    // region's handle gets the space handle's rights: without SET_STATE its max protection stays.
     uint32_t rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_GET_STATE |
                       ((state.max_protection & AMBER_PROT_WRITE) != 0 ? AMBER_RIGHT_SET_STATE : 0);
     Space* space;
-    status = lookup(caller, arguments.handle(0), rights, space);
+    uint32_t held;
+    status = lookup(caller, arguments.handle(0), rights, space, held);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (!is_user_page_range(state.base, state.size) || (state.max_protection & ~known_protection) != 0 ||
         state.reserved0 != 0) {
@@ -152,7 +154,7 @@ SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
     region->base = state.base;
     region->size = state.size;
     region->max_protection = state.max_protection;
-    SyscallResult result = return_new_handle(caller, region, AMBER_RIGHTS_ALL);
+    SyscallResult result = return_new_handle(caller, region, held);
     region->release();
     return result;
 }

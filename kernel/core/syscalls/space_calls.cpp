@@ -63,13 +63,15 @@ SyscallResult sys_space_handle_install(Thread& caller, SyscallArguments& argumen
     return SyscallResult::done(status, status == AMBER_OK ? handle : 0);
 }
 
+// The copy has no more rights than the handle in the space, nor than the caller's space handle.
 SyscallResult sys_space_handle_export(Thread& caller, SyscallArguments& arguments) {
     Space* space;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, space);
+    uint32_t held;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, space, held);
     if (status != AMBER_OK) return SyscallResult::done(status);
     HandleEntry* entry = space->handles.find(arguments.handle(1));
     if (entry == nullptr) return SyscallResult::done(AMBER_ERR_BAD_HANDLE);
-    if (!rights_within(arguments[2], entry->rights)) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+    if (!rights_within(arguments[2], entry->rights & held)) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
     return return_new_handle(caller, entry->object, static_cast<uint32_t>(arguments[2]));
 }
 

@@ -5,7 +5,7 @@
 // it releases the mutex, then waits on the cond with its registers already rewritten to
 // mutex_lock(mutex); whatever ends the wait (signal, broadcast, cancel, get_state, stress) leaves
 // the thread re-acquiring the mutex, as if it had called mutex_lock: a spurious wake-up at worst,
-// never a lost one.
+// never a lost one. A mutex is owned by a Thread object (mutex.cpp), exported as its id.
 #include "../objects.hpp"
 #include "../scheduler.hpp"
 #include "../state_transfer.hpp"
@@ -15,15 +15,21 @@
 namespace kernel {
 namespace {
 
-void unlock(Mutex& mutex) {
-    mutex.locked = false;
-    mutex.owner = 0;
-    wake_one(mutex.waiters);
+// The one live thread with this id the caller holds a handle to; nullptr if none or several.
+Thread* named_thread(Thread& caller, uint64_t id) {
+    Thread* found = nullptr;
+    HandleTable& handles = caller.space->handles;
+    for (amber_handle_t h = handles.next_used(1); h != AMBER_HANDLE_NONE; h = handles.next_used(h + 1)) {
+        Thread* thread = object_cast<Thread>(handles.find(h)->object);
+        if (thread == nullptr || thread->id() != id || thread->run_state == RunState::Exited) continue;
+        if (found != nullptr && found != thread) return nullptr; // ambiguous
+        found = thread;
+    }
+    return found;
 }
 
 } // namespace
 
-void Mutex::on_destroy() { wake_all(waiters); } // they re-execute and see AMBER_ERR_DESTROYED
 void Cond::on_destroy() { wake_all(waiters); }
 
 SyscallResult sys_mutex_create(Thread& caller, SyscallArguments& arguments) {
@@ -34,12 +40,11 @@ SyscallResult sys_mutex_lock(Thread& caller, SyscallArguments& arguments) {
     Mutex* mutex;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!mutex->locked) {
-        mutex->locked = true;
-        mutex->owner = caller.id();
+    if (!mutex->locked()) {
+        set_mutex_owner(*mutex, &caller);
         return SyscallResult::done(AMBER_OK);
     }
-    if (mutex->owner == caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE); // would deadlock
+    if (mutex->owner == &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE); // would deadlock
     wait_current(mutex->waiters, mutex);
     return SyscallResult::wait(AMBER_SYS_mutex_lock);
 }
@@ -48,9 +53,8 @@ SyscallResult sys_mutex_trylock(Thread& caller, SyscallArguments& arguments) {
     Mutex* mutex;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (mutex->locked) return SyscallResult::done(mutex->owner == caller.id() ? AMBER_ERR_BAD_STATE : AMBER_ERR_BUSY);
-    mutex->locked = true;
-    mutex->owner = caller.id();
+    if (mutex->locked()) return SyscallResult::done(mutex->owner == &caller ? AMBER_ERR_BAD_STATE : AMBER_ERR_BUSY);
+    set_mutex_owner(*mutex, &caller);
     return SyscallResult::done(AMBER_OK);
 }
 
@@ -58,8 +62,8 @@ SyscallResult sys_mutex_unlock(Thread& caller, SyscallArguments& arguments) {
     Mutex* mutex;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!mutex->locked || mutex->owner != caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE);
-    unlock(*mutex);
+    if (mutex->owner != &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE);
+    set_mutex_owner(*mutex, nullptr);
     return SyscallResult::done(AMBER_OK);
 }
 
@@ -73,9 +77,9 @@ SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
     if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!mutex->locked || mutex->owner != caller.id()) return SyscallResult::done(AMBER_ERR_BAD_STATE);
+    if (mutex->owner != &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE);
     // Stage 1 commits: the mutex is released and the continuation is mutex_lock(mutex).
-    unlock(*mutex);
+    set_mutex_owner(*mutex, nullptr);
     arguments.set(0, arguments[1]);
     if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_mutex_lock, true);
     wait_current(cond->waiters, cond);
@@ -100,22 +104,27 @@ SyscallResult sys_cond_broadcast(Thread& caller, SyscallArguments& arguments) {
 
 amber_status export_state(Thread& caller, Mutex& mutex, uint64_t buffer, uint64_t size) {
     auto state = state_with_header<amber_mutex_state>(mutex);
-    state.locked = mutex.locked ? 1 : 0;
+    state.locked = mutex.locked() ? 1 : 0;
     state.waiter_count = mutex.waiters.size();
-    state.owner_thread = mutex.owner;
+    state.owner_thread = mutex.locked() ? mutex.owner->id() : 0;
     return state_out(caller, buffer, size, state);
 }
 
-// Restoring a mutex sets whether it is locked and by which thread id (restored threads keep ids).
+// Restoring a mutex sets whether it is locked and by which thread. The owner is named by id
+// (restored threads keep their ids): the current owner if it has that id, else the one live thread
+// with that id the caller holds a handle to (a restorer recreates the owner first).
 amber_status import_state(Thread& caller, Mutex& mutex, uint64_t buffer, uint64_t size) {
     amber_mutex_state state;
     amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_MUTEX, state);
     if (status != AMBER_OK) return status;
     if (state.locked > 1 || (state.locked == 0) != (state.owner_thread == 0)) return AMBER_ERR_INVALID_ARGUMENT;
-    bool releasing = mutex.locked && state.locked == 0;
-    mutex.locked = state.locked == 1;
-    mutex.owner = state.owner_thread;
-    if (releasing) wake_one(mutex.waiters);
+    Thread* owner = nullptr;
+    if (state.locked == 1) {
+        owner = mutex.locked() && mutex.owner->id() == state.owner_thread ? mutex.owner
+                                                                          : named_thread(caller, state.owner_thread);
+        if (owner == nullptr) return AMBER_ERR_INVALID_ARGUMENT;
+    }
+    set_mutex_owner(mutex, owner); // releasing it wakes a waiter
     return AMBER_OK;
 }
 

@@ -39,9 +39,13 @@ void registers_in(const amber_thread_registers& r, arch::ThreadContext& c) {
     c.gs_base = r.gs_base;
 }
 
-Thread* new_thread(Thread& caller, amber_handle_t space_handle, uint64_t id, amber_status& status) {
+// Running code in a space is as much as writing its memory: SET_STATE as well as OPERATE. The new
+// thread's handle gets the space handle's rights (`rights`), never more.
+constexpr uint32_t thread_create_rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_SET_STATE;
+
+Thread* new_thread(Thread& caller, amber_handle_t space_handle, uint64_t id, uint32_t& rights, amber_status& status) {
     Space* space;
-    status = lookup(caller, space_handle, AMBER_RIGHT_OPERATE, space);
+    status = lookup(caller, space_handle, thread_create_rights, space, rights);
     if (status != AMBER_OK) return nullptr;
     Thread* thread = create_thread(*space, id);
     if (thread == nullptr) status = space->thread_count >= Space::max_threads ? AMBER_ERR_LIMIT : AMBER_ERR_NO_MEMORY;
@@ -99,10 +103,11 @@ SyscallResult sys_thread_start(Thread& caller, SyscallArguments& arguments) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     }
     amber_status status;
-    Thread* thread = new_thread(caller, arguments.handle(0), 0, status);
+    uint32_t rights;
+    Thread* thread = new_thread(caller, arguments.handle(0), 0, rights, status);
     if (thread == nullptr) return SyscallResult::done(status);
     arch::initialize_user_context(thread->context, entry, stack_top, arguments[3], 0);
-    SyscallResult result = return_new_handle(caller, thread, AMBER_RIGHTS_ALL);
+    SyscallResult result = return_new_handle(caller, thread, rights);
     if (result.status == AMBER_OK)
         make_runnable(thread);
     else
@@ -113,9 +118,10 @@ SyscallResult sys_thread_start(Thread& caller, SyscallArguments& arguments) {
 
 SyscallResult sys_thread_create(Thread& caller, SyscallArguments& arguments) {
     amber_status status;
-    Thread* thread = new_thread(caller, arguments.handle(0), arguments[1], status);
+    uint32_t rights;
+    Thread* thread = new_thread(caller, arguments.handle(0), arguments[1], rights, status);
     if (thread == nullptr) return SyscallResult::done(status);
-    SyscallResult result = return_new_handle(caller, thread, AMBER_RIGHTS_ALL);
+    SyscallResult result = return_new_handle(caller, thread, rights);
     if (result.status != AMBER_OK) exit_thread(thread);
     thread->release();
     return result;
