@@ -6,9 +6,14 @@
 
 #include <stdint.h>
 
+#include <arch/paging.hpp>
+
 #include "objects.hpp"
 
 namespace kernel {
+
+// The access a page of `mapping` gets: its protection, never more than the source page allows.
+arch::Access shared_access(const Mapping& mapping, arch::Access source_access);
 
 // The live mapping of `space` that covers `address`, or nullptr.
 Mapping* mapping_at(const Space& space, uint64_t address);

@@ -2,10 +2,12 @@
 //
 // mutex_lock waits by re-executing itself: a woken waiter competes again (no hand-off), so a
 // stopped, cancelled or spuriously woken waiter just re-runs mutex_lock. cond_wait is multi-stage:
-// it releases the mutex, then waits on the cond with its registers already rewritten to
-// mutex_lock(mutex); whatever ends the wait (signal, broadcast, cancel, get_state, stress) leaves
-// the thread re-acquiring the mutex, as if it had called mutex_lock: a spurious wake-up at worst,
-// never a lost one. A mutex is owned by a Thread object (mutex.cpp), exported as its id.
+// it releases the mutex, then waits on the cond as cond_wait_released(cond, mutex), a call that
+// waits on the cond without touching the mutex. A signal or broadcast (or the cond's destruction)
+// rewrites the waiter it ends to mutex_lock(mutex); anything else that ends the wait (cancel,
+// get_state, export, stress) leaves it re-making cond_wait_released, so it goes on waiting: a
+// checkpoint or migration adds no wake-up. A mutex is owned by a Thread object (mutex.cpp),
+// exported as its id.
 #include "../objects.hpp"
 #include "../scheduler.hpp"
 #include "../state_transfer.hpp"
@@ -28,9 +30,22 @@ Thread* named_thread(Thread& caller, uint64_t id) {
     return found;
 }
 
+// Ends the cond wait of `waiter`, in cond_wait_released(cond, mutex): it continues as
+// mutex_lock(mutex), the mutex handle being its second argument.
+void signal_waiter(Thread* waiter) {
+    arch::UserFrame& frame = waiter->context.frame;
+    frame.rax = AMBER_SYS_mutex_lock;
+    frame.rdi = frame.rsi;
+    wake_thread(waiter);
+}
+
+void signal_all(WaitQueue& waiters) {
+    while (!waiters.empty()) signal_waiter(waiters.pop_front());
+}
+
 } // namespace
 
-void Cond::on_destroy() { wake_all(waiters); }
+void Cond::on_destroy() { signal_all(waiters); } // they re-acquire their mutex and return
 
 SyscallResult sys_mutex_create(Thread& caller, SyscallArguments& arguments) {
     return create_with_handle<Mutex>(caller, arguments[0]);
@@ -78,19 +93,36 @@ SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
     if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (mutex->owner != &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE);
-    // Stage 1 commits: the mutex is released and the continuation is mutex_lock(mutex).
+    // Stage 1 commits: the mutex is released and the continuation is cond_wait_released.
     set_mutex_owner(*mutex, nullptr);
-    arguments.set(0, arguments[1]);
-    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_mutex_lock, true);
+    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_cond_wait_released, true);
     wait_current(cond->waiters, cond);
-    return SyscallResult::wait(AMBER_SYS_mutex_lock);
+    return SyscallResult::wait(AMBER_SYS_cond_wait_released);
 }
 
+// cond_wait_released(cond, mutex): waits on the cond; the caller does not hold the mutex (an error
+// returns without it). Ended by a signal, it continues as mutex_lock(mutex).
+SyscallResult sys_cond_wait_released(Thread& caller, SyscallArguments& arguments) {
+    Cond* cond;
+    Mutex* mutex;
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
+    if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    wait_current(cond->waiters, cond);
+    return SyscallResult::wait(AMBER_SYS_cond_wait_released);
+}
+
+// A signal ends one wait. Restart stress sometimes also wakes every other waiter: they re-make
+// cond_wait_released and wait again, which no program can see.
 SyscallResult sys_cond_signal(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    wake_one(cond->waiters);
+    if (!cond->waiters.empty()) signal_waiter(cond->waiters.pop_front());
+    if (stress_fires(StressPoint::WakeUp)) {
+        count_restart(true);
+        wake_all(cond->waiters);
+    }
     return SyscallResult::done(AMBER_OK);
 }
 
@@ -98,7 +130,7 @@ SyscallResult sys_cond_broadcast(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    wake_all(cond->waiters);
+    signal_all(cond->waiters);
     return SyscallResult::done(AMBER_OK);
 }
 
