@@ -17,6 +17,7 @@ void* KernelHeap::allocate(size_t size) {
     if (free_lists_[index] == nullptr) {
         auto* page = static_cast<uint8_t*>(source_.allocate_page());
         if (page == nullptr) return nullptr;
+        ++pages_held_;
         for (size_t offset = 0; offset < max_block; offset += block_size) {
             auto* block = reinterpret_cast<FreeBlock*>(page + offset);
             block->next = free_lists_[index];

@@ -31,6 +31,8 @@ class KernelHeap {
     void release(void* block, size_t size);
 
     size_t blocks_in_use() const { return blocks_in_use_; }
+    // Pages taken from the source so far; the heap keeps them (its free lists reuse them).
+    size_t pages_held() const { return pages_held_; }
 
   private:
     struct FreeBlock {
@@ -41,6 +43,7 @@ class KernelHeap {
     PageSource source_;
     FreeBlock* free_lists_[class_count] = {};
     size_t blocks_in_use_ = 0;
+    size_t pages_held_ = 0;
 };
 
 KernelHeap& heap();

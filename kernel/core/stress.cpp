@@ -4,6 +4,8 @@
 #include <amber/syscall_numbers.h>
 
 #include "../lib/random.hpp"
+#include "frame_allocator.hpp"
+#include "kernel_heap.hpp"
 
 namespace kernel {
 namespace {
@@ -49,6 +51,9 @@ void read_stats(amber_stats& out) {
     out.call_count = AMBER_SYSCALL_COUNT < AMBER_STATS_MAX_CALLS ? AMBER_SYSCALL_COUNT : AMBER_STATS_MAX_CALLS;
     out.stress_seed = enabled ? seed_value : 0;
     out.stress_rate = enabled ? rate : 0;
+    out.heap_blocks = heap().blocks_in_use();
+    out.free_frames = frames().free_frames();
+    out.heap_frames = heap().pages_held();
 }
 
 } // namespace kernel

@@ -1,4 +1,5 @@
-/* Kernel statistics read with system_stats: restart counters per system call. C and C++. */
+/* Kernel statistics read with system_stats: restart counters per system call, and the kernel's
+ * memory in use (for leak checks: both return to their values once what a test made is gone). C and C++. */
 #ifndef AMBER_UAPI_STATS_H
 #define AMBER_UAPI_STATS_H
 
@@ -15,6 +16,9 @@ struct amber_stats {
     uint64_t calls[AMBER_STATS_MAX_CALLS];           /* calls made, by number */
     uint64_t restarts[AMBER_STATS_MAX_CALLS];        /* restarts of any cause, by call */
     uint64_t forced_restarts[AMBER_STATS_MAX_CALLS]; /* restarts forced by stress, by call */
+    uint64_t heap_blocks;                            /* kernel heap blocks in use (objects, tables) */
+    uint64_t free_frames;                            /* physical frames free */
+    uint64_t heap_frames;                            /* frames the kernel heap holds (it keeps them) */
 };
 
 #endif
