@@ -49,7 +49,7 @@ test-guest: $(GUEST_FILES)
 # Restart-stress campaign: make stress SEED=1 ITER=10 RATE=200 [SUITE=name] [ICOUNT=1] [ACCEL=kvm]
 stress: $(GUEST_FILES)
 	@python3 tools/stress.py --seed $(SEED) --iterations $(ITER) --rate $(RATE) --accel $(ACCEL) $(if $(SUITE),--suite $(SUITE)) \
-	    $(if $(ICOUNT),--icount)
+	    $(if $(ICOUNT),--icount) $(if $(FUZZ_CALLS),--fuzzer-calls $(FUZZ_CALLS))
 
 # Record a suite with QEMU record/replay and replay it exactly (GDB=1: replay under gdb).
 replay: $(GUEST_FILES)

@@ -6,7 +6,8 @@ forces rollback and restart with probability RATE/1000. Each run is judged like 
 hangs, failed tests, power-off status) and its kernel restart counters (@@AMBER-STATS) are summed.
 The summary gives the seeds, forced restarts per call kind and the failures, each with the command
 that replays it. With --icount (ICOUNT=1) runs are deterministic: the same seed gives the same
-summary.
+summary. --fuzzer-calls N (FUZZ_CALLS=N) makes the syscall fuzzer's runs N calls each, fuzzed with
+the iteration's seed (ITER=10 FUZZ_CALLS=100000: a campaign of 10^6 fuzzed calls).
 """
 import argparse
 import collections
@@ -31,6 +32,7 @@ def main():
     parser.add_argument("--icount", action="store_true", help="deterministic TCG (-icount)")
     parser.add_argument("--suite", action="append")
     parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--fuzzer-calls", type=int, help="calls per run of the fuzzer suite, seeded per iteration")
     args = parser.parse_args()
     suites = [s for s in run_tests.load_suites(args.suite) if s.get("stress")]
     work = [(seed, suite) for seed in range(args.seed, args.seed + args.iterations) for suite in suites]
@@ -42,8 +44,24 @@ def main():
     restarts = collections.Counter()
     failures = []
 
+    def for_seed(suite, seed):
+        """The fuzzer suite with its own seed and length, when asked for; other suites as they are."""
+        if suite["name"] != "fuzzer" or not args.fuzzer_calls:
+            return suite
+        # 20,000 calls take well under a minute under TCG; allow ten times that rate's time.
+        return dict(suite, start=f"fuzzer:{seed}:{args.fuzzer_calls}",
+                    timeout=max(suite.get("timeout", 300), args.fuzzer_calls // 200))
+
+    def replay_command(suite, seed):
+        if suite["name"] == "fuzzer" and args.fuzzer_calls:
+            return (f"make run CMDLINE='start={for_seed(suite, seed)['start']} stress={seed},{args.rate}' "
+                    f"ACCEL={args.accel}")
+        return (f"make test-guest SUITE={suite['name']} STRESS={seed},{args.rate} ACCEL={args.accel}"
+                + (" ICOUNT=1" if args.icount else ""))
+
     def run(item):
         seed, suite = item
+        suite = for_seed(suite, seed)
         return seed, suite, run_tests.run_suite(suite, args.accel, f"{seed},{args.rate}", icount=args.icount)
 
     done = 0
@@ -58,8 +76,7 @@ def main():
                     restarts[m.group(1)] += int(m.group(3))
                     forced[m.group(1)] += int(m.group(4))
             if problems or failed_tests:
-                replay = (f"make test-guest SUITE={suite['name']} STRESS={seed},{args.rate} ACCEL={args.accel}"
-                          + (" ICOUNT=1" if args.icount else ""))
+                replay = replay_command(suite, seed)
                 failures.append((seed, suite["name"], "; ".join(problems + failed_tests), replay))
                 log = run_tests.write_log("stress", f"{suite['name']}-{seed}", result)
                 print(f"FAIL seed {seed} {suite['name']}: {failures[-1][2]} [log: {log}]\n  replay: {replay}",
