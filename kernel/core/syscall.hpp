@@ -86,6 +86,10 @@ amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& 
 // Adds `object` to the caller's handle table; the value goes to rdx.
 SyscallResult return_new_handle(Thread& caller, Object* object, uint32_t rights);
 
+// thread_get_references and object_get_references after the object's lookup (reference_calls.cpp):
+// arguments 1 and 2 are the reference handles and their count.
+SyscallResult get_references(Thread& caller, SyscallArguments& arguments, Object& object);
+
 // Creates a T(arguments...) and returns a handle with every right (the handle keeps it alive).
 template <typename T, typename... Arguments>
 SyscallResult create_with_handle(Thread& caller, Arguments... arguments) {

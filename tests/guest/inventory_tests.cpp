@@ -1,5 +1,5 @@
 // Guest tests of the calls loaders and checkpointers use: boot_archive_read, space_get_threads,
-// and the port set a port's state names.
+// the port set a port's state names, and object_get_references.
 #include "object_test_support.hpp"
 
 using namespace object_tests;
@@ -87,4 +87,75 @@ AMBER_TEST(port_state_names_its_port_set) {
     CHECK_EQ(state.port_set_id, 0u);
     amber::sys::handle_close(port);
     amber::sys::handle_close(set);
+}
+
+namespace {
+
+// True if reference `r` points at the object `handle` names.
+bool points_at(amber_handle_t r, amber_handle_t handle) {
+    amber_handle_t expected = handle_of(amber::sys::reference_create(0));
+    bool same =
+        amber::sys::reference_set(expected, handle).ok() && amber::sys::reference_compare(r, expected).value == 1;
+    amber::sys::handle_close(expected);
+    return same;
+}
+
+bool points_at_nothing(amber_handle_t r) {
+    amber_reference_state state{};
+    return get_state(r, state) == AMBER_OK && state.target_type == AMBER_OBJECT_NONE;
+}
+
+} // namespace
+
+// Issue 11, item 9: a region's space and keeper, a mapping's space and region, a space's parent,
+// a port's set and a reference's target can be read from user space.
+AMBER_TEST(object_get_references_names_what_an_object_refers_to) {
+    amber_handle_t refs[2] = {handle_of(amber::sys::reference_create(0)), handle_of(amber::sys::reference_create(0))};
+    amber_handle_t child = handle_of(amber::sys::space_create(0));
+    amber_region_state region_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, 0x10000000, 4096, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t region = handle_of(amber::sys::region_create(child, &region_state));
+    amber_port_state port_state{{AMBER_STATE_VERSION, AMBER_OBJECT_PORT, 0}, 1, 0};
+    amber_handle_t keeper = handle_of(amber::sys::port_create(&port_state));
+    amber_handle_t set = handle_of(amber::sys::port_set_create(0));
+    amber_handle_t user = handle_of(amber::sys::space_create(0));
+    amber_mapping_state mapping_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, 0x20000000, 4096, 0, AMBER_PROT_READ, 0};
+    amber_handle_t mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    CHECK(refs[0] && refs[1] && child && region && keeper && set && user && mapping);
+    CHECK_EQ(amber::sys::object_get_references(region, refs, 2).status, AMBER_OK);
+    CHECK(points_at(refs[AMBER_REGION_REF_SPACE], child));
+    CHECK(points_at_nothing(refs[AMBER_REGION_REF_KEEPER])); // no keeper yet
+    CHECK_EQ(amber::sys::region_set_keeper(region, keeper).status, AMBER_OK);
+    CHECK_EQ(amber::sys::object_get_references(region, refs, 2).status, AMBER_OK);
+    CHECK(points_at(refs[AMBER_REGION_REF_KEEPER], keeper));
+    CHECK_EQ(amber::sys::object_get_references(mapping, refs, 2).status, AMBER_OK);
+    CHECK(points_at(refs[AMBER_MAPPING_REF_SPACE], user));
+    CHECK(points_at(refs[AMBER_MAPPING_REF_REGION], region));
+    CHECK_EQ(amber::sys::object_get_references(child, refs, 1).status, AMBER_OK);
+    CHECK(points_at(refs[AMBER_SPACE_REF_PARENT], self_space)); // it ends with us
+    CHECK_EQ(amber::sys::port_attach(keeper, set).status, AMBER_OK);
+    CHECK_EQ(amber::sys::object_get_references(keeper, refs, 1).status, AMBER_OK);
+    CHECK(points_at(refs[AMBER_PORT_REF_PORT_SET], set));
+    CHECK_EQ(amber::sys::object_get_references(refs[1], refs, 1).status, AMBER_OK); // refs[1] -> the region
+    CHECK(points_at(refs[AMBER_REFERENCE_REF_TARGET], region));
+    CHECK_EQ(amber::sys::object_get_references(set, refs, 1).status, AMBER_OK); // refers to nothing
+    CHECK(points_at_nothing(refs[0]));
+    // Arguments: the object needs GET_STATE, the references SET_STATE; bad counts and buffers.
+    amber_handle_t blind = handle_of(amber::sys::handle_duplicate(region, AMBER_RIGHT_OPERATE));
+    CHECK_EQ(amber::sys::object_get_references(blind, refs, 1).status, AMBER_ERR_ACCESS_DENIED);
+    amber_handle_t read_only = handle_of(amber::sys::handle_duplicate(refs[0], AMBER_RIGHT_GET_STATE));
+    CHECK_EQ(amber::sys::object_get_references(region, &read_only, 1).status, AMBER_ERR_ACCESS_DENIED);
+    CHECK_EQ(amber::sys::object_get_references(region, refs, 0).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::object_get_references(region, refs, AMBER_OBJECT_REF_MAX + 1).status,
+             AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::object_get_references(region, reinterpret_cast<amber_handle_t*>(kernel_address), 1).status,
+             AMBER_ERR_BAD_ADDRESS);
+    CHECK_EQ(amber::sys::object_get_references(0x7fff, refs, 1).status, AMBER_ERR_BAD_HANDLE);
+    for (amber_handle_t h : {blind, read_only, mapping, region, keeper, set, refs[0], refs[1]})
+        amber::sys::handle_close(h);
+    for (amber_handle_t h : {user, child}) {
+        amber::sys::object_destroy(h);
+        amber::sys::handle_close(h);
+    }
 }

@@ -100,6 +100,17 @@ enum amber_thread_reference {
     AMBER_THREAD_REF_COUNT
 };
 
+/* What object_get_references fills, by the object's type (index into its reference array). A
+ * thread's are AMBER_THREAD_REF_*; types not listed refer to nothing. */
+#define AMBER_OBJECT_REF_MAX 4
+#define AMBER_REGION_REF_SPACE 0     /* the space the region offers memory of */
+#define AMBER_REGION_REF_KEEPER 1    /* its keeper port (region_set_keeper), if any */
+#define AMBER_MAPPING_REF_SPACE 0    /* the space it maps into */
+#define AMBER_MAPPING_REF_REGION 1   /* the region it maps */
+#define AMBER_SPACE_REF_PARENT 0     /* the space that made it (space_create), if any: it ends with it */
+#define AMBER_PORT_REF_PORT_SET 0    /* the port set it is attached to, if any */
+#define AMBER_REFERENCE_REF_TARGET 0 /* what the reference points at */
+
 struct amber_space_state {
     struct amber_state_header header;
     uint32_t handle_count; /* read-only: live handles in its table */

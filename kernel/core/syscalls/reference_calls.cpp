@@ -1,11 +1,74 @@
 // References: kernel objects that point at another object (or at nothing). They carry the
 // reference-valued parts of object state (a thread's space, what it waits on) and can be copied
 // into handles and compared, so a checkpointer can tell which object is which.
+#include <amber/ipc.h>
+
 #include "../objects.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
+#include "../user_memory.hpp"
 
 namespace kernel {
+namespace {
+
+// The objects `object` refers to, indexed as objects.h says for its type (AMBER_*_REF_*).
+void referenced_objects(Object& object, Object* (&targets)[AMBER_OBJECT_REF_MAX]) {
+    if (Thread* thread = object_cast<Thread>(&object)) {
+        targets[AMBER_THREAD_REF_SPACE] = thread->run_state == RunState::Exited ? nullptr : thread->space;
+        targets[AMBER_THREAD_REF_WAITING_FOR] =
+            thread->run_state == RunState::Waiting ? thread->waiting_for : thread->stopped_waiting_for;
+        targets[AMBER_THREAD_REF_SERVER] = thread->connections[AMBER_IPC_SIDE_CLIENT].peer;
+        targets[AMBER_THREAD_REF_CLIENT] = thread->connections[AMBER_IPC_SIDE_SERVER].peer;
+    } else if (Region* region = object_cast<Region>(&object)) {
+        targets[AMBER_REGION_REF_SPACE] = region->space;
+        targets[AMBER_REGION_REF_KEEPER] = region->keeper;
+    } else if (Mapping* mapping = object_cast<Mapping>(&object)) {
+        targets[AMBER_MAPPING_REF_SPACE] = mapping->space;
+        targets[AMBER_MAPPING_REF_REGION] = mapping->region;
+    } else if (Space* space = object_cast<Space>(&object)) {
+        targets[AMBER_SPACE_REF_PARENT] = space->parent;
+    } else if (Port* port = object_cast<Port>(&object)) {
+        targets[AMBER_PORT_REF_PORT_SET] = port->port_set;
+    } else if (Reference* reference = object_cast<Reference>(&object)) {
+        targets[AMBER_REFERENCE_REF_TARGET] = reference->target;
+    }
+}
+
+} // namespace
+
+// (object, const handle* references, count): each given reference handle (SET_STATE; 0 skips its
+// slot) is pointed at what the object refers to in that slot, or at nothing. All references are
+// checked before any is set. They identify (id, type, reference_compare) and grant no rights.
+SyscallResult get_references(Thread& caller, SyscallArguments& arguments, Object& object) {
+    uint64_t count = arguments[2];
+    if (count == 0 || count > AMBER_OBJECT_REF_MAX) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    amber_handle_t handles[AMBER_OBJECT_REF_MAX];
+    if (!copy_argument_in(*caller.space, handles, arguments[1], count * sizeof(amber_handle_t))) {
+        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
+    Reference* references[AMBER_OBJECT_REF_MAX] = {};
+    for (uint64_t i = 0; i < count; ++i) {
+        if (handles[i] == AMBER_HANDLE_NONE) continue;
+        amber_status status = lookup(caller, handles[i], AMBER_RIGHT_SET_STATE, references[i]);
+        if (status != AMBER_OK) return SyscallResult::done(status);
+    }
+    Object* targets[AMBER_OBJECT_REF_MAX] = {};
+    referenced_objects(object, targets);
+    for (uint64_t i = 0; i < count; ++i) {
+        if (references[i] != nullptr) references[i]->set(targets[i], 0);
+    }
+    return SyscallResult::done(AMBER_OK);
+}
+
+SyscallResult sys_object_get_references(Thread& caller, SyscallArguments& arguments) {
+    HandleEntry* entry = caller.space->handles.find(arguments.handle(0));
+    if (entry == nullptr) return SyscallResult::done(AMBER_ERR_BAD_HANDLE);
+    if ((entry->rights & AMBER_RIGHT_GET_STATE) == 0) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+    if (entry->object->destroyed() && entry->object->type() != ObjectType::Thread) {
+        return SyscallResult::done(AMBER_ERR_DESTROYED);
+    }
+    return get_references(caller, arguments, *entry->object);
+}
 
 void Reference::set(Object* object, uint32_t object_rights) {
     if (object != nullptr) object->retain();

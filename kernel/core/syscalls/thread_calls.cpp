@@ -143,26 +143,7 @@ SyscallResult sys_thread_get_references(Thread& caller, SyscallArguments& argume
     Thread* thread;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE, thread);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    uint64_t count = arguments[2];
-    if (count == 0 || count > AMBER_THREAD_REF_COUNT) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    amber_handle_t handles[AMBER_THREAD_REF_COUNT];
-    if (!copy_argument_in(*caller.space, handles, arguments[1], count * sizeof(amber_handle_t))) {
-        return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
-    }
-    Reference* references[AMBER_THREAD_REF_COUNT] = {};
-    for (uint64_t i = 0; i < count; ++i) { // validate all before changing any
-        if (handles[i] == AMBER_HANDLE_NONE) continue;
-        status = lookup(caller, handles[i], AMBER_RIGHT_SET_STATE, references[i]);
-        if (status != AMBER_OK) return SyscallResult::done(status);
-    }
-    Object* waited = thread->run_state == RunState::Waiting ? thread->waiting_for : thread->stopped_waiting_for;
-    Object* targets[AMBER_THREAD_REF_COUNT] = {thread->run_state == RunState::Exited ? nullptr : thread->space, waited,
-                                               thread->connections[AMBER_IPC_SIDE_CLIENT].peer,
-                                               thread->connections[AMBER_IPC_SIDE_SERVER].peer};
-    for (uint64_t i = 0; i < count; ++i) { // they identify (id, type, compare); they grant nothing
-        if (references[i] != nullptr) references[i]->set(targets[i], 0);
-    }
-    return SyscallResult::done(AMBER_OK);
+    return get_references(caller, arguments, *thread);
 }
 
 } // namespace kernel
