@@ -282,3 +282,25 @@ AMBER_TEST(reference_get_gives_no_more_rights_than_the_reference_handle) {
     CHECK_EQ(rights_of(full), AMBER_RIGHTS_ALL); // the reference's own holder still gets them all
     for (amber_handle_t h : {full, got, reader, reference, mutex}) amber::sys::handle_close(h);
 }
+
+// Found by the fuzzer's leak check: a reference pointing at itself (or at another reference that
+// points back) held its own last reference, so it was never freed. References to references are
+// refused: a chain of them is the only cycle of references a space's destruction does not break.
+AMBER_TEST(a_reference_cannot_point_at_a_reference) {
+    amber_stats before{}, after{};
+    CHECK_EQ(amber::sys::system_stats(&before, sizeof before).status, AMBER_OK);
+    amber_handle_t a = handle_of(amber::sys::reference_create(0));
+    amber_handle_t b = handle_of(amber::sys::reference_create(0));
+    CHECK(a && b);
+    CHECK_EQ(amber::sys::reference_set(a, a).status, AMBER_ERR_WRONG_TYPE);
+    CHECK_EQ(amber::sys::reference_set(a, b).status, AMBER_ERR_WRONG_TYPE);
+    CHECK_EQ(amber::sys::reference_set(b, a).status, AMBER_ERR_WRONG_TYPE);
+    CHECK_EQ(amber::sys::reference_set(a, self_space).status, AMBER_OK); // any other object is fine
+    amber_handle_t refs[1] = {b};
+    CHECK_EQ(amber::sys::object_get_references(a, refs, 1).status, AMBER_OK); // b -> our space, not a
+    CHECK_EQ(amber::sys::reference_compare(a, b).value, 1u);
+    amber::sys::handle_close(a);
+    amber::sys::handle_close(b);
+    CHECK_EQ(amber::sys::system_stats(&after, sizeof after).status, AMBER_OK);
+    CHECK_EQ(after.heap_blocks, before.heap_blocks); // both freed
+}

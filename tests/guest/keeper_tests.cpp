@@ -139,6 +139,13 @@ amber_handle_t kept_region(amber_handle_t space, uint64_t base, uint64_t pages, 
     return region;
 }
 
+// Starts the pager once, for every test that needs it.
+void start_pager() {
+    if (keeper.set != 0) return;
+    keeper = endpoint(0);
+    amber::start_thread(pager, nullptr, stack, stack_size);
+}
+
 constexpr uint64_t pages = 4;
 alignas(4096) uint8_t data[pages * 4096];
 alignas(4096) uint8_t back[pages * 4096];
@@ -146,8 +153,7 @@ alignas(4096) uint8_t back[pages * 4096];
 } // namespace copies
 
 AMBER_TEST(faults_inside_kernel_copies_go_to_the_keeper_and_the_call_continues) {
-    copies::keeper = endpoint(0);
-    amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
+    copies::start_pager();
     amber_handle_t child = handle_of(amber::sys::space_create(0));
     constexpr uint64_t base = 0x30000000;
     copies::kept_region(child, base, copies::pages, child);
@@ -176,10 +182,7 @@ void receive(void*) {
 } // namespace transfer
 
 AMBER_TEST(an_ipc_transfer_into_unmapped_kept_memory_waits_for_the_keeper) {
-    if (copies::keeper.set == 0) { // normally started by the previous test
-        copies::keeper = endpoint(0);
-        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
-    }
+    copies::start_pager(); // normally started by an earlier test
     transfer::mailbox = endpoint(77);
     copies::kept_region(self_space, transfer::inbox_base, copies::pages, self_space);
     amber::start_thread(transfer::receive, nullptr, transfer::stack, stack_size);
@@ -200,10 +203,7 @@ AMBER_TEST(an_ipc_transfer_into_unmapped_kept_memory_waits_for_the_keeper) {
 }
 
 AMBER_TEST(the_callers_own_buffer_in_kept_memory_goes_to_the_keeper_too) {
-    if (copies::keeper.set == 0) {
-        copies::keeper = endpoint(0);
-        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
-    }
+    copies::start_pager();
     constexpr uint64_t own_base = 0x3c000000, source_base = 0x3e000000;
     copies::kept_region(self_space, own_base, copies::pages, self_space);
     CHECK_EQ(
@@ -317,10 +317,7 @@ amber_handle_t map_region(amber_handle_t region, amber_handle_t into) {
 // a fault in the mapping's space never reached the region's keeper.
 AMBER_TEST(faults_through_a_mapping_fill_it_from_its_region_and_reach_the_regions_keeper) {
     using namespace through_mapping;
-    if (copies::keeper.set == 0) {
-        copies::keeper = endpoint(0);
-        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
-    }
+    copies::start_pager();
     amber_handle_t child = handle_of(amber::sys::space_create(0));
     // A region of our own memory with no keeper: a page it gains later is seen through the mapping.
     amber_region_state state{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0},
@@ -366,10 +363,7 @@ AMBER_TEST(faults_through_a_mapping_fill_it_from_its_region_and_reach_the_region
 // Regression (issue 11, item 8): the fixed-size copies of a call's own arguments (state structs, IPC
 // descriptors) returned BAD_ADDRESS on a page a keeper provides, where every other copy called it.
 AMBER_TEST(a_calls_own_state_structs_and_descriptors_in_kept_memory_go_to_the_keeper) {
-    if (copies::keeper.set == 0) {
-        copies::keeper = endpoint(0);
-        amber::start_thread(copies::pager, nullptr, copies::stack, stack_size);
-    }
+    copies::start_pager();
     constexpr uint64_t base = 0x58000000;
     amber_handle_t kept = copies::kept_region(self_space, base, 4, self_space);
     CHECK(kept != 0);

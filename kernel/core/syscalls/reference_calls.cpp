@@ -70,6 +70,7 @@ SyscallResult sys_object_get_references(Thread& caller, SyscallArguments& argume
     return get_references(caller, arguments, *entry->object);
 }
 
+// Never to a Reference (sys_reference_set refuses; no other target is one): references form no cycle.
 void Reference::set(Object* object, uint32_t object_rights) {
     if (object != nullptr) object->retain();
     Object* old = target;
@@ -93,6 +94,8 @@ SyscallResult sys_reference_set(Thread& caller, SyscallArguments& arguments) {
     HandleEntry* entry = caller.space->handles.find(arguments.handle(1));
     if (entry == nullptr) return SyscallResult::done(AMBER_ERR_BAD_HANDLE);
     if ((entry->rights & AMBER_RIGHT_DUPLICATE) == 0) return SyscallResult::done(AMBER_ERR_ACCESS_DENIED);
+    // No reference to a reference: a chain of them pointing back would hold itself alive for good.
+    if (entry->object->type() == ObjectType::Reference) return SyscallResult::done(AMBER_ERR_WRONG_TYPE);
     reference->set(entry->object, entry->rights);
     return SyscallResult::done(AMBER_OK);
 }

@@ -39,6 +39,12 @@ void signal_waiter(Thread* waiter) {
     wake_thread(waiter);
 }
 
+// The (cond, mutex) arguments of cond_wait and cond_wait_released, both with OPERATE.
+amber_status lookup_cond_and_mutex(Thread& caller, SyscallArguments& arguments, Cond*& cond, Mutex*& mutex) {
+    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
+    return status == AMBER_OK ? lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex) : status;
+}
+
 void signal_all(WaitQueue& waiters) {
     while (!waiters.empty()) signal_waiter(waiters.pop_front());
 }
@@ -89,8 +95,7 @@ SyscallResult sys_cond_create(Thread& caller, SyscallArguments& arguments) {
 SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     Mutex* mutex;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
-    if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
+    amber_status status = lookup_cond_and_mutex(caller, arguments, cond, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (mutex->owner != &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE);
     // Stage 1 commits: the mutex is released and the continuation is cond_wait_released.
@@ -105,8 +110,7 @@ SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
 SyscallResult sys_cond_wait_released(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     Mutex* mutex;
-    amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
-    if (status == AMBER_OK) status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex);
+    amber_status status = lookup_cond_and_mutex(caller, arguments, cond, mutex);
     if (status != AMBER_OK) return SyscallResult::done(status);
     wait_current(cond->waiters, cond);
     return SyscallResult::wait(AMBER_SYS_cond_wait_released);
