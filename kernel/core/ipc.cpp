@@ -79,13 +79,13 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
         uint64_t source = s.buffers[si].address + so, destination = d.buffers[di].address + doff;
         uint64_t source_room, destination_room;
         uint8_t* source_page = page_pointer(*from.space, source, false, source_room);
-        if (source_page == nullptr) {
-            copy_fault = {from.space, source, false};
+        if (source_page == nullptr || stress_injects_copy_fault(*from.space, source)) {
+            copy_fault = {from.space, source, false, source_page != nullptr};
             return CopyEnd::SourceFault;
         }
         uint8_t* destination_page = page_pointer(*to.space, destination, true, destination_room);
-        if (destination_page == nullptr) {
-            copy_fault = {to.space, destination, true};
+        if (destination_page == nullptr || stress_injects_copy_fault(*to.space, destination)) {
+            copy_fault = {to.space, destination, true, destination_page != nullptr};
             return CopyEnd::DestinationFault;
         }
         uint64_t n = s.buffers[si].length - so;
@@ -107,6 +107,7 @@ bool keeper_takes_fault(Thread& caller, Message& from, Message& to) {
     constexpr uint64_t write_fault = 1u << 1;
     store_message(from);
     store_message(to);
+    if (fault.injected) return inject_keeper_fault(caller, *fault.space, fault.address, fault.write);
     return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
 }
 
@@ -178,6 +179,19 @@ namespace {
 constexpr unsigned max_mapping_depth = 4;
 
 bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t error_code, unsigned depth);
+// Makes `thread` the keeper's caller for the fault (address, error code) and waits.
+bool report_to_keeper(Thread& thread, Port& keeper, uint64_t address, uint64_t error_code);
+
+// The live keeper of the first live region of `space` covering `address`, or nullptr.
+Port* keeper_of(Space& space, uint64_t address) {
+    for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
+        if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
+            address - r->base < r->size) {
+            return r->keeper;
+        }
+    }
+    return nullptr;
+}
 
 } // namespace
 
@@ -198,18 +212,32 @@ bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t erro
             return resolve_fault(thread, *mapping->region->space, source, error_code, depth + 1);
         }
     }
-    Port* keeper = nullptr;
-    for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
-        if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
-            address - r->base < r->size) {
-            keeper = r->keeper;
-            break;
-        }
-    }
+    Port* keeper = keeper_of(space, address);
     if (keeper == nullptr) return false;
     uint64_t physical;
     arch::Access access;
     if (space.page_table.lookup(address, physical, access)) error_code |= AMBER_FAULT_PRESENT; // copy-on-write
+    return report_to_keeper(thread, *keeper, address, error_code);
+}
+
+} // namespace
+
+bool stress_injects_copy_fault(Space& space, uint64_t address) {
+    if (!stress_enabled() || keeper_of(space, address) == nullptr || !stress_fires(StressPoint::CopyFault))
+        return false;
+    count_forced(); // the call waits for the keeper and is re-made: a restart the dispatcher counts
+    return true;
+}
+
+bool inject_keeper_fault(Thread& thread, Space& space, uint64_t address, bool write) {
+    Port* keeper = keeper_of(space, address);
+    return keeper != nullptr && report_to_keeper(thread, *keeper, address, write ? AMBER_FAULT_WRITE : 0);
+}
+
+namespace {
+
+bool report_to_keeper(Thread& thread, Port& port, uint64_t address, uint64_t error_code) {
+    Port* keeper = &port;
     thread.fault_pending = true;
     thread.fault_address = address;
     thread.fault_error = error_code;

@@ -6,6 +6,7 @@
 #include <amber/status.h>
 
 #include "objects.hpp"
+#include "stress.hpp"
 #include "user_memory.hpp"
 
 namespace kernel {
@@ -39,6 +40,7 @@ struct CopyFault {
     Space* space = nullptr;
     uint64_t address = 0;
     bool write = false;
+    bool injected = false; // by restart stress, on a present page (stress.hpp, CopyFault)
 };
 CopyFault last_copy_fault();
 // Every handle a message would carry must exist in the sender's space and be duplicable.
@@ -78,6 +80,12 @@ bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code);
 // which continues from its committed progress. The report's error code gains AMBER_FAULT_PRESENT
 // when the page is present (a write to a shared read-only page).
 bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code);
+// Restart stress (StressPoint::CopyFault): true if a kernel copy should treat the present page at
+// `address` of `space` as absent; only pages of kept regions, whose keeper then resolves it.
+bool stress_injects_copy_fault(Space& space, uint64_t address);
+// The keeper of `address` gets a fault report saying the page is absent (written to, if `write`),
+// as when another fault brought it meanwhile; false (nothing done) if no keeper covers it.
+bool inject_keeper_fault(Thread& thread, Space& space, uint64_t address, bool write);
 // Writes the fault report of `faulting` into a receive descriptor (badge, transferred, flags).
 void deliver_fault(const Thread& faulting, const Port& port, Message& to);
 

@@ -39,7 +39,7 @@ void configure_stress_option(const lib::CommandLine& command_line) {
     if (good && count == 3) {
         points = 0;
         for (size_t i = 0; i < parts[2].size; ++i) {
-            const char* letter = "epcw";
+            const char* letter = "epcwf";
             unsigned bit = 0;
             while (letter[bit] != '\0' && letter[bit] != parts[2].data[i]) ++bit;
             if (letter[bit] == '\0')
@@ -50,7 +50,7 @@ void configure_stress_option(const lib::CommandLine& command_line) {
     }
     if (!good) {
         panic("bad stress option '%.*s': expected stress=SEED[,RATE[,POINTS]], RATE in 1..1000 per mille, "
-              "POINTS letters e (entry) p (preemption) c (commit) w (wake-up)",
+              "POINTS letters e (entry) p (preemption) c (commit) w (wake-up) f (copy fault)",
               static_cast<int>(option.size), option.data);
     }
     configure_stress(seed, static_cast<uint32_t>(rate), points);

@@ -45,12 +45,15 @@ void count_restart(bool forced) {
     if (forced) ++stats.forced_restarts[current_call];
 }
 
+void count_forced() { ++stats.forced_restarts[current_call]; }
+
 void read_stats(amber_stats& out) {
     out = stats;
     out.version = AMBER_STATE_VERSION;
     out.call_count = AMBER_SYSCALL_COUNT < AMBER_STATS_MAX_CALLS ? AMBER_SYSCALL_COUNT : AMBER_STATS_MAX_CALLS;
     out.stress_seed = enabled ? seed_value : 0;
     out.stress_rate = enabled ? rate : 0;
+    out.stress_points = enabled ? point_mask : 0;
     out.heap_blocks = heap().blocks_in_use();
     out.free_frames = frames().free_frames();
     out.heap_frames = heap().pages_held();

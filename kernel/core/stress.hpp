@@ -6,8 +6,12 @@
 //   Preemption - a long call commits its progress and restarts as if preempted;
 //   Commit     - a multi-stage call restarts right after committing a stage; console_read restarts
 //                after copying input out, before consuming it;
-//   WakeUp     - a wake-up of one waiter wakes them all (the others wait again).
-// POINTS limits injection to some kinds of point: letters e, p, c, w (default all); `make bench`
+//   WakeUp     - a wake-up of one waiter wakes them all (the others wait again);
+//   CopyFault  - a kernel copy (IPC transfer, memory_read/memory_write) meets a present page of a
+//                kept region as if it were absent: the keeper is called (the report says "absent",
+//                as when another fault brought the page meanwhile) and the call goes on once replied
+//                (Fluke's IPC_TRANSFER_CAN_FAULT).
+// POINTS limits injection to some kinds of point: letters e, p, c, w, f (default all); `make bench`
 // uses p alone to price one forced restart of a long call.
 // Same seed, same sequence of restart points: same injections (deterministic under QEMU -icount).
 // Counters per call (forced and all restarts) are readable with system_stats.
@@ -18,9 +22,9 @@
 
 namespace kernel {
 
-enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp };
+enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp, CopyFault };
 
-constexpr uint32_t all_stress_points = 0xf; // bit (1 << StressPoint)
+constexpr uint32_t all_stress_points = 0x1f; // bit (1 << StressPoint)
 void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points = all_stress_points);
 bool stress_enabled();
 // True when the stress sequence says to force a restart at this point. Counting is the caller's:
@@ -31,6 +35,8 @@ bool stress_fires(StressPoint point);
 void set_current_call(uint64_t call);
 // Counts a restart (forced or natural) of the current call.
 void count_restart(bool forced);
+// Marks the current call's next restart, which the dispatcher counts, as forced (an injected fault).
+void count_forced();
 void read_stats(amber_stats& out);
 
 } // namespace kernel

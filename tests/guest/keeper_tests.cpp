@@ -70,7 +70,7 @@ AMBER_TEST(faults_in_a_kept_region_are_served_by_a_user_pager) {
         kept = kept && *reinterpret_cast<volatile uint64_t*>(lazy_base + i * 4096 + 16) == 1000 + i;
     }
     CHECK(kept);
-    CHECK_EQ(faults_served, lazy_pages - 1); // one fault per page, then none
+    CHECK_FAULTS(faults_served, lazy_pages - 1); // one fault per page, then none
     CHECK(!bad_badge);
     amber_memory_range ranges[16];
     uint64_t n = amber::sys::space_enumerate_memory(self_space, lazy_base, ranges, 16).value;
@@ -160,7 +160,7 @@ AMBER_TEST(faults_inside_kernel_copies_go_to_the_keeper_and_the_call_continues) 
     for (uint64_t i = 0; i < sizeof copies::data; ++i) copies::data[i] = static_cast<uint8_t>(i * 13 + 7);
     // Every page of the target is missing: the write waits for the keeper four times and goes on.
     CHECK_EQ(amber::sys::memory_write(child, base, copies::data, sizeof copies::data).status, AMBER_OK);
-    CHECK_EQ(copies::served, copies::pages);
+    CHECK_FAULTS(copies::served, copies::pages);
     CHECK_EQ(amber::sys::memory_read(child, base, copies::back, sizeof copies::back).status, AMBER_OK);
     CHECK(__builtin_memcmp(copies::data, copies::back, sizeof copies::data) == 0);
     amber::sys::object_destroy(child);
@@ -199,7 +199,7 @@ AMBER_TEST(an_ipc_transfer_into_unmapped_kept_memory_waits_for_the_keeper) {
     CHECK_EQ(transfer::received.badge, 77u);
     CHECK(__builtin_memcmp(reinterpret_cast<const void*>(transfer::inbox_base), copies::data, sizeof copies::data) ==
           0);
-    CHECK_EQ(copies::served, before + copies::pages); // one keeper call per missing page, then the rest
+    CHECK_FAULTS(copies::served, before + copies::pages); // one keeper call per missing page, then the rest
 }
 
 AMBER_TEST(the_callers_own_buffer_in_kept_memory_goes_to_the_keeper_too) {
@@ -214,13 +214,13 @@ AMBER_TEST(the_callers_own_buffer_in_kept_memory_goes_to_the_keeper_too) {
     // memory_read into missing pages of the caller's own kept region: each waits for the keeper.
     uint64_t before = copies::served;
     CHECK_EQ(amber::sys::memory_read(self_space, source_base, own_base, sizeof copies::data).status, AMBER_OK);
-    CHECK_EQ(copies::served, before + copies::pages);
+    CHECK_FAULTS(copies::served, before + copies::pages);
     CHECK(__builtin_memcmp(reinterpret_cast<const void*>(own_base), copies::data, sizeof copies::data) == 0);
     // memory_write from a missing page of the caller's kept region (read fault, demand-zero page).
     constexpr uint64_t own_source = own_base + copies::pages * 4096;
     copies::kept_region(self_space, own_source, 1, self_space);
     CHECK_EQ(amber::sys::memory_write(self_space, source_base, own_source, 4096ull).status, AMBER_OK);
-    CHECK_EQ(copies::served, before + copies::pages + 1);
+    CHECK_FAULTS(copies::served, before + copies::pages + 1);
     CHECK_EQ(*reinterpret_cast<const volatile uint64_t*>(source_base), 0u); // zeros came from the new page
     // A buffer outside any kept region still gets BAD_ADDRESS.
     CHECK_EQ(amber::sys::memory_read(self_space, source_base, 0x7e000000ull, 64ull).status, AMBER_ERR_BAD_ADDRESS);
@@ -294,7 +294,7 @@ AMBER_TEST(a_transfer_faulting_while_its_keeper_is_busy_still_completes) {
     CHECK_EQ(busy::received.transferred, sizeof copies::data);
     CHECK_EQ(busy::received.badge, 78u);
     CHECK(__builtin_memcmp(reinterpret_cast<const void*>(busy::inbox_base), copies::data, sizeof copies::data) == 0);
-    CHECK_EQ(busy::served, copies::pages);
+    CHECK_FAULTS(busy::served, copies::pages);
     CHECK(wait_exited(sender));
     amber::sys::handle_close(sender);
 }
@@ -350,11 +350,11 @@ AMBER_TEST(faults_through_a_mapping_fill_it_from_its_region_and_reach_the_region
     uint64_t before = copies::served;
     uint8_t page[4096];
     CHECK_EQ(amber::sys::memory_read(child, mapped_base + 2 * 4096, page, sizeof page).status, AMBER_OK);
-    CHECK_EQ(copies::served, before + 1);
+    CHECK_FAULTS(copies::served, before + 1);
     CHECK_EQ(page[0], 0u); // the pager's demand-zero page, in our space
     byte = 0x3c;
     CHECK_EQ(amber::sys::memory_write(child, mapped_base + 3 * 4096 + 1, &byte, 1).status, AMBER_OK);
-    CHECK_EQ(copies::served, before + 2);
+    CHECK_FAULTS(copies::served, before + 2);
     CHECK_EQ(*reinterpret_cast<volatile uint8_t*>(region_base + 3 * 4096 + 1), 0x3c);
     amber::sys::object_destroy(child);
     for (amber_handle_t h : {mapping, kept, child}) amber::sys::handle_close(h);
@@ -373,11 +373,11 @@ AMBER_TEST(a_calls_own_state_structs_and_descriptors_in_kept_memory_go_to_the_ke
     auto* out = reinterpret_cast<amber_port_state*>(base + 64);
     CHECK_EQ(amber::sys::object_get_state(e.port, out, sizeof *out).status, AMBER_OK);
     CHECK_EQ(out->badge, 0xbeefu);
-    CHECK_EQ(copies::served, before + 1);
+    CHECK_FAULTS(copies::served, before + 1);
     // A state struct read from a missing page (all zero there: refused by its contents, not its page).
     auto* in = reinterpret_cast<amber_port_state*>(base + 4096 + 8);
     CHECK_EQ(amber::sys::port_create(in).status, AMBER_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(copies::served, before + 2);
+    CHECK_FAULTS(copies::served, before + 2);
     // An IPC descriptor on a missing page (a zeroed descriptor: an empty message).
     static volatile amber_status received = AMBER_ERR_BUSY;
     static amber_handle_t set;
@@ -394,7 +394,7 @@ AMBER_TEST(a_calls_own_state_structs_and_descriptors_in_kept_memory_go_to_the_ke
     }));
     auto* descriptor = reinterpret_cast<amber_ipc_message*>(base + 2 * 4096);
     CHECK_EQ(amber::sys::ipc_send(e.port, descriptor).status, AMBER_OK);
-    CHECK_EQ(copies::served, before + 3); // the kernel's read of the descriptor was served
+    CHECK_FAULTS(copies::served, before + 3); // the kernel's read of the descriptor was served
     CHECK(wait_until([] { return received != AMBER_ERR_BUSY; }));
     CHECK_EQ(received, AMBER_OK);
     CHECK_EQ(receiving.transferred, 0u); // the zeroed descriptor sends an empty message

@@ -206,7 +206,7 @@ AMBER_TEST(a_transfer_into_pages_a_keeper_provides_continues_after_each_fault) {
     CHECK(wait_until([] { return kept::received; }));
     CHECK_EQ(kept::r.transferred, sizeof data);
     CHECK(matches(reinterpret_cast<const uint8_t*>(kept::base + 100), sizeof data, 5));
-    CHECK_EQ(kept::faults, 6u);
+    CHECK_FAULTS(kept::faults, 6u);
     CHECK(wait_exited(server));
     amber::sys::object_destroy(kept::keeper.set); // ends the pager's wait
     CHECK(wait_exited(pager));

@@ -121,7 +121,7 @@ const Field fields[] = {
     FIELD(amber_stats, call_count, 4),
     FIELD(amber_stats, stress_seed, 8),
     FIELD(amber_stats, stress_rate, 16),
-    FIELD(amber_stats, reserved0, 20),
+    FIELD(amber_stats, stress_points, 20),
     FIELD(amber_stats, calls, 24),
     FIELD(amber_stats, restarts, 1048),
     FIELD(amber_stats, forced_restarts, 2072),

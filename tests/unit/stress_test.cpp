@@ -123,14 +123,17 @@ BOOST_AUTO_TEST_CASE(read_stats_reports_configuration) {
     BOOST_TEST(off.call_count == unsigned{AMBER_SYSCALL_COUNT});
     BOOST_TEST(off.stress_seed == 0u);
     BOOST_TEST(off.stress_rate == 0u);
-    BOOST_TEST(off.reserved0 == 0u);
+    BOOST_TEST(off.stress_points == 0u);
     kernel::configure_stress(0x1122334455667788ull, 250);
     amber_stats on = stats_now();
     BOOST_TEST(on.stress_seed == 0x1122334455667788ull);
     BOOST_TEST(on.stress_rate == 250u);
+    BOOST_TEST(on.stress_points == kernel::all_stress_points); // every kind, copy faults included
     BOOST_TEST(on.version == unsigned{AMBER_STATE_VERSION});
     draws(10); // drawing does not change what is reported
     BOOST_TEST(stats_now().stress_seed == 0x1122334455667788ull);
+    kernel::configure_stress(7, 250, 1u << static_cast<unsigned>(kernel::StressPoint::CopyFault));
+    BOOST_TEST(stats_now().stress_points == 0x10u);
     kernel::configure_stress(99, 0);
     BOOST_TEST(stats_now().stress_seed == 0u); // 0 when stress is off
     BOOST_TEST(stats_now().stress_rate == 0u);

@@ -8,12 +8,13 @@
 #define AMBER_STATS_MAX_CALLS 128
 
 struct amber_stats {
-    uint32_t version;     /* AMBER_STATE_VERSION */
-    uint32_t call_count;  /* entries used in the arrays below */
-    uint64_t stress_seed; /* 0 when restart stress is off */
-    uint32_t stress_rate; /* per mille */
-    uint32_t reserved0;
-    uint64_t calls[AMBER_STATS_MAX_CALLS];           /* calls made, by number */
+    uint32_t version;                      /* AMBER_STATE_VERSION */
+    uint32_t call_count;                   /* entries used in the arrays below */
+    uint64_t stress_seed;                  /* 0 when restart stress is off */
+    uint32_t stress_rate;                  /* per mille */
+    uint32_t stress_points;                /* kinds of restart point stress forces, bit (1 << kind): entry, preemption,
+                                              commit, wake-up, copy fault (kernel/core/stress.hpp); 0 when off */
+    uint64_t calls[AMBER_STATS_MAX_CALLS]; /* calls made, by number */
     uint64_t restarts[AMBER_STATS_MAX_CALLS];        /* restarts of any cause, by call */
     uint64_t forced_restarts[AMBER_STATS_MAX_CALLS]; /* restarts forced by stress, by call */
     uint64_t heap_blocks;                            /* kernel heap blocks in use (objects, tables) */

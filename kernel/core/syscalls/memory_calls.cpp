@@ -36,6 +36,10 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
             if (call_keeper_for(caller, *space, address, error)) return SyscallResult::wait(call); // progress kept
             return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         }
+        if (stress_injects_copy_fault(*space, address) &&
+            inject_keeper_fault(caller, *space, address, direction == Direction::ToSpace)) {
+            return SyscallResult::wait(call); // as if absent: the keeper replies, the copy goes on
+        }
         // The space's own pages may be written whatever their protection (a restorer fills text)
         // unless shared; a mapping's pages belong to another space and only as far as it allows.
         if (direction == Direction::ToSpace && !arch::has(access, arch::Access::Write)) {
