@@ -53,7 +53,8 @@ stress: $(GUEST_FILES)
 
 # Record a suite with QEMU record/replay and replay it exactly (GDB=1: replay under gdb).
 replay: $(GUEST_FILES)
-	@python3 tools/replay.py --suite $(or $(SUITE),objects) $(if $(STRESS),--stress $(STRESS)) $(if $(GDB),--gdb)
+	@python3 tools/replay.py --suite $(or $(SUITE),objects) $(if $(STRESS),--stress $(STRESS)) $(if $(GDB),--gdb) \
+	    $(if $(RRFILE),--replay-only --rrfile $(RRFILE))
 
 # QEMU waits for gdb on :1234; gdb loads the symbols and stops at the kernel's 64-bit entry.
 debug: $(GUEST_FILES)

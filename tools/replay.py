@@ -2,7 +2,8 @@
 """`make replay`: record one guest suite with QEMU's record/replay, then replay it exactly.
 
 The recording (-icount shift=auto,rr=record) goes to build/replay/SUITE.rr; the replay runs the
-same command with rr=replay and must print the same console. With --gdb the replay waits for gdb
+same command with rr=replay and must print the same console (--replay-only --rrfile F: replay a
+recording made by `make stress ICOUNT=1`). With --gdb the replay waits for gdb
 on :1234 (gdb is started with tools/gdb/amber.gdb), so a failure found by `make stress` can be
 stepped through deterministically.
 """
@@ -17,11 +18,8 @@ import run_tests  # noqa: E402
 
 
 def command(suite, stress, mode, rrfile):
-    """The QEMU command; a suite's disk is made afresh (zeroed) for the recording and the replay alike."""
-    cmdline = f"start={suite['start']}" + (f" stress={stress}" if stress else "")
-    devices, _ = emulators.suite_devices(suite, "replay", record_replay=True)
-    base = emulators.qemu_command("tcg", cmdline, extra=devices)
-    return base + ["-icount", f"shift=auto,rr={mode},rrfile={rrfile}", "-rtc", "base=2020-01-01T00:00:00,clock=vm"]
+    cmdline = run_tests.suite_cmdline(suite, stress)
+    return emulators.record_replay_command(suite, cmdline, mode, rrfile, memory=suite.get("memory", "256M"))[0]
 
 
 def main():
@@ -30,6 +28,8 @@ def main():
     parser.add_argument("--stress", help="SEED,RATE")
     parser.add_argument("--gdb", action="store_true")
     parser.add_argument("--replay-only", action="store_true")
+    parser.add_argument("--rrfile", help="the recording (default build/replay/SUITE.rr); make stress ICOUNT=1 "
+                        "records the suites that -icount cannot make deterministic and names theirs")
     args = parser.parse_args()
     suites = run_tests.load_suites([args.suite])
     if not suites:
@@ -37,7 +37,7 @@ def main():
     suite = suites[0]
     directory = os.path.join(emulators.ROOT, "build", "replay")
     os.makedirs(directory, exist_ok=True)
-    rrfile = os.path.join(directory, f"{suite['name']}.rr")
+    rrfile = args.rrfile or os.path.join(directory, f"{suite['name']}.rr")
     timeout = suite.get("timeout", 120) * 10
     if not args.replay_only:
         print(f"recording {suite['name']} into {os.path.relpath(rrfile, emulators.ROOT)} ...", flush=True)

@@ -6,7 +6,9 @@ forces rollback and restart with probability RATE/1000. Each run is judged like 
 hangs, failed tests, power-off status) and its kernel restart counters (@@AMBER-STATS) are summed.
 The summary gives the seeds, forced restarts per call kind and the failures, each with the command
 that replays it. With --icount (ICOUNT=1) runs are deterministic: the same seed gives the same
-summary. --fuzzer-calls N (FUZZ_CALLS=N) makes the syscall fuzzer's runs N calls each, fuzzed with
+summary for every suite -icount can make deterministic; the others (disk I/O, typed console input
+complete in host time) are recorded with QEMU record/replay instead, and a failure among them is
+replayed exactly from its recording (`make replay ... RRFILE=...`). --fuzzer-calls N (FUZZ_CALLS=N) makes the syscall fuzzer's runs N calls each, fuzzed with
 the iteration's seed (ITER=10 FUZZ_CALLS=100000: a campaign of 10^6 fuzzed calls).
 """
 import argparse
@@ -39,8 +41,15 @@ def main():
     print(f"stress campaign: seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000, "
           f"suites {', '.join(s['name'] for s in suites)}, {args.accel}{' -icount' if args.icount else ''}",
           flush=True)
+    if args.icount:
+        undetermined = [s["name"] for s in suites if not run_tests.deterministic_under_icount(s)]
+        if undetermined:
+            print(f"not deterministic under -icount (disk or console input in host time): {', '.join(undetermined)}; "
+                  + ("recorded with QEMU record/replay for exact replays, and left out of the summary"
+                     if args.accel == "tcg" else "KVM cannot record them"), flush=True)
 
     forced = collections.Counter()
+    recorded_forced = [0]
     restarts = collections.Counter()
     failures = []
 
@@ -52,7 +61,19 @@ def main():
         return dict(suite, start=f"fuzzer:{seed}:{args.fuzzer_calls}",
                     timeout=max(suite.get("timeout", 300), args.fuzzer_calls // 200))
 
+    recorded = args.icount and args.accel == "tcg"
+    record_dir = os.path.join(os.path.dirname(__file__), "..", "build", "stress", "recordings")
+
+    def recording(suite, seed):
+        if not recorded or run_tests.deterministic_under_icount(suite):
+            return None
+        os.makedirs(record_dir, exist_ok=True)
+        return os.path.abspath(os.path.join(record_dir, f"{suite['name']}-{seed}.rr"))
+
     def replay_command(suite, seed):
+        if recording(suite, seed):
+            return (f"make replay SUITE={suite['name']} STRESS={seed},{args.rate} "
+                    f"RRFILE={os.path.relpath(recording(suite, seed))}")
         if suite["name"] == "fuzzer" and args.fuzzer_calls:
             return (f"make run CMDLINE='start={for_seed(suite, seed)['start']} stress={seed},{args.rate}' "
                     f"ACCEL={args.accel}")
@@ -62,7 +83,8 @@ def main():
     def run(item):
         seed, suite = item
         suite = for_seed(suite, seed)
-        return seed, suite, run_tests.run_suite(suite, args.accel, f"{seed},{args.rate}", icount=args.icount)
+        return seed, suite, run_tests.run_suite(suite, args.accel, f"{seed},{args.rate}", icount=args.icount,
+                                                record=recording(suite, seed))
 
     done = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -70,11 +92,18 @@ def main():
             done += 1
             results, problems = guest_checks.check_run(suite, result, "qemu")
             failed_tests = [name for name, ok, _ in results if not ok]
+            record = recording(suite, seed)
             for line in result.lines:
                 m = STATS.search(line)
-                if m:
+                if m and record:
+                    recorded_forced[0] += int(m.group(4)) # not deterministic: outside the summary
+                elif m:
                     restarts[m.group(1)] += int(m.group(3))
                     forced[m.group(1)] += int(m.group(4))
+            if record and not (problems or failed_tests):
+                for leftover in (record, record + ".console"):
+                    if os.path.exists(leftover):
+                        os.remove(leftover) # only failures keep their recordings
             if problems or failed_tests:
                 replay = replay_command(suite, seed)
                 failures.append((seed, suite["name"], "; ".join(problems + failed_tests), replay))
@@ -89,7 +118,8 @@ def main():
         print(f"  {call:<24} {count:>8} ({restarts[call]})")
     print(f"seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000: {len(work)} runs, "
           f"{sum(forced.values())} forced restarts, {sum(restarts.values())} restarts in all, "
-          f"{len(failures)} failures")
+          f"{len(failures)} failures"
+          + (f" (and {recorded_forced[0]} forced restarts in the recorded suites)" if recorded_forced[0] else ""))
     for seed, name, what, replay in failures:
         print(f"  failed: seed {seed} {name}: {what}\n    replay: {replay}")
     print(f"stress: {len(work) - len(failures)} passed, {len(failures)} failed")

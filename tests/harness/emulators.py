@@ -80,6 +80,16 @@ def qemu_command(accel, cmdline, memory="256M", extra=(), icount=False):
             "-kernel", KERNEL, "-initrd", INITRD, "-append", cmdline, *(ICOUNT_ARGS if icount else []), *extra]
 
 
+def record_replay_command(suite, cmdline, mode, rrfile, memory="256M"):
+    """QEMU (TCG) recording (mode "record") or replaying ("replay") a suite's run into/from `rrfile`,
+    with QEMU's record/replay: a run that depends on host timing (disk, console input) replays
+    exactly. The suite's disk (one per recording) is made afresh (zeroed) for both, through blkreplay.
+    Returns the command and the disk image's path (or None)."""
+    devices, image = suite_devices(suite, "replay-" + os.path.basename(rrfile), record_replay=True)
+    return qemu_command("tcg", cmdline, memory=memory, extra=devices) + [
+        "-icount", f"shift=auto,rr={mode},rrfile={rrfile}", "-rtc", "base=2020-01-01T00:00:00,clock=vm"], image
+
+
 def run_process(command, timeout, silence, marks=(), stop_when=None, input_text=None):
     """Runs `command`, collecting stdout lines; kills it on timeout or silence. With `input_text`
     (a string, or a list of them), types it on the process's stdin (the guest's serial console)

@@ -147,14 +147,34 @@ def for_accel(suite, accel):
     return {**suite, **suite.get(accel, {})}
 
 
-def run_suite(suite, accel, stress=None, icount=False):
-    """Boots one suite; `stress` is "SEED,RATE" or None."""
+def deterministic_under_icount(suite):
+    """False for suites whose run depends on host timing even under -icount: disk I/O completes and
+    typed console input arrives in host time. `make stress ICOUNT=1` records those instead."""
+    return not suite.get("disk") and not suite.get("input")
+
+
+def suite_cmdline(suite, stress=None):
+    """The kernel command line of a suite's run (one spelling: a recording replays only with the same)."""
+    return " ".join(part for part in (f"start={suite['start']}", suite.get("cmdline", ""),
+                                      f"stress={stress}" if stress else "") if part)
+
+
+def run_suite(suite, accel, stress=None, icount=False, record=None):
+    """Boots one suite; `stress` is "SEED,RATE" or None; `record`: record the run into that file
+    with QEMU record/replay (TCG; its console goes to FILE.console), for an exact replay."""
     suite = for_accel(suite, accel)
-    cmdline = f"start={suite['start']} " + suite.get("cmdline", "")
-    if stress:
-        cmdline += f" stress={stress}"
+    cmdline = suite_cmdline(suite, stress)
     scale = (2 if accel == "kvm" else 1) * (3 if stress else 1)
     tag = accel + (f"-stress{stress.replace(',', '-')}" if stress else "") + ("-icount" if icount else "")
+    if record is not None:
+        command, disk_image = emulators.record_replay_command(suite, cmdline.strip(), "record", record,
+                                                              memory=suite.get("memory", "256M"))
+        run = emulators.run_process(command, suite.get("timeout", 120) * scale * 5, 60 * scale * 5,
+                                    input_text=suite.get("input"))
+        run.disk_image = disk_image
+        with open(record + ".console", "w") as f:
+            f.write("\n".join(run.lines) + "\n")
+        return run
     devices, disk_image = emulators.suite_devices(suite, tag)
     run = emulators.run_qemu(accel, cmdline.strip(), timeout=suite.get("timeout", 120) * scale,
                              silence=60 * scale, icount=icount, extra=devices, input_text=suite.get("input"),
