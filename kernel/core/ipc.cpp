@@ -222,9 +222,8 @@ bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t erro
 
 } // namespace
 
-bool stress_injects_copy_fault(Space& space, uint64_t address) {
-    if (!stress_enabled() || keeper_of(space, address) == nullptr || !stress_fires(StressPoint::CopyFault))
-        return false;
+bool stress_injects_copy_fault_now(Space& space, uint64_t address) {
+    if (keeper_of(space, address) == nullptr || !stress_fires(StressPoint::CopyFault)) return false;
     count_forced(); // the call waits for the keeper and is re-made: a restart the dispatcher counts
     return true;
 }

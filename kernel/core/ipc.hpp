@@ -82,7 +82,10 @@ bool call_keeper(Thread& thread, uint64_t address, uint64_t error_code);
 bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code);
 // Restart stress (StressPoint::CopyFault): true if a kernel copy should treat the present page at
 // `address` of `space` as absent; only pages of kept regions, whose keeper then resolves it.
-bool stress_injects_copy_fault(Space& space, uint64_t address);
+bool stress_injects_copy_fault_now(Space& space, uint64_t address);
+inline bool stress_injects_copy_fault(Space& space, uint64_t address) {
+    return stress_may_fire(StressPoint::CopyFault) && stress_injects_copy_fault_now(space, address);
+}
 // The keeper of `address` gets a fault report saying the page is absent (written to, if `write`),
 // as when another fault brought it meanwhile; false (nothing done) if no keeper covers it.
 bool inject_keeper_fault(Thread& thread, Space& space, uint64_t address, bool write);

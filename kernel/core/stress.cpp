@@ -8,13 +8,18 @@
 #include "kernel_heap.hpp"
 
 namespace kernel {
+namespace detail {
+bool stress_is_enabled = false;
+uint32_t stress_point_mask = all_stress_points;
+} // namespace detail
 namespace {
 
-bool enabled = false;
+bool& enabled = detail::stress_is_enabled;
+
 uint64_t seed_value = 0;
 lib::SplitMix64 random{0};
 uint32_t rate = 0;
-uint32_t point_mask = all_stress_points;
+uint32_t& point_mask = detail::stress_point_mask;
 uint64_t current_call = 0;
 amber_stats stats = {};
 
@@ -27,8 +32,6 @@ void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points) {
     random.state = seed;
     rate = rate_per_mille > 1000 ? 1000 : rate_per_mille;
 }
-
-bool stress_enabled() { return enabled; }
 
 bool stress_fires(StressPoint point) {
     if (!enabled || (point_mask & (1u << static_cast<unsigned>(point))) == 0) return false;

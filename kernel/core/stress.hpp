@@ -26,7 +26,15 @@ enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp, CopyFault 
 
 constexpr uint32_t all_stress_points = 0x1f; // bit (1 << StressPoint)
 void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points = all_stress_points);
-bool stress_enabled();
+namespace detail {
+extern bool stress_is_enabled; // configure_stress's; read inline on hot paths
+extern uint32_t stress_point_mask;
+} // namespace detail
+inline bool stress_enabled() { return detail::stress_is_enabled; }
+// True if stress may force restarts at points of this kind (a cheap test before a costly check).
+inline bool stress_may_fire(StressPoint point) {
+    return detail::stress_is_enabled && (detail::stress_point_mask & (1u << static_cast<unsigned>(point))) != 0;
+}
 // True when the stress sequence says to force a restart at this point. Counting is the caller's:
 // count_restart(true) for the call that restarts.
 bool stress_fires(StressPoint point);

@@ -86,6 +86,12 @@ amber_status lookup(Thread& caller, amber_handle_t handle, uint32_t rights, T*& 
 // Adds `object` to the caller's handle table; the value goes to rdx.
 SyscallResult return_new_handle(Thread& caller, Object* object, uint32_t rights);
 
+// ipc_wait_receive(set, received) once its arguments are looked up and loaded (ipc_calls.cpp); also
+// the second stage of ipc_reply_wait_receive, which checks them before it replies.
+struct Message;
+class PortSet;
+SyscallResult wait_receive(Thread& caller, PortSet& set, Message& received);
+
 // thread_get_references and object_get_references after the object's lookup (reference_calls.cpp):
 // arguments 1 and 2 are the reference handles and their count.
 SyscallResult get_references(Thread& caller, SyscallArguments& arguments, Object& object);

@@ -56,7 +56,6 @@ void handle_syscall(arch::UserFrame& frame) {
         if (entry_restartable(number) && stress_fires(StressPoint::Entry)) {
             result = SyscallResult::restart(number, true);
         } else {
-            (void)take_argument_fault();
             result = handlers.entries[number](*caller, arguments);
             // A call argument the call could not copy: the page goes to its keeper (or is filled
             // from its mapping's region) and the call, which had committed nothing, is re-made.

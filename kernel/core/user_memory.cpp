@@ -84,20 +84,14 @@ uint64_t first_inaccessible(const Space& process, uint64_t address, uint64_t len
     return page < address ? address : page;
 }
 
-namespace {
+namespace detail {
 ArgumentFault argument_fault;
-} // namespace
+} // namespace detail
 
 void note_argument_fault(Space& process, uint64_t address, size_t length, bool write) {
-    if (argument_fault.space != nullptr) return;                        // the first one is what stopped the call
+    if (detail::argument_fault.space != nullptr) return;                // the first one is what stopped the call
     if (user_range_accessible(process, address, length, write)) return; // not a fault: nothing to resolve
-    argument_fault = {&process, first_inaccessible(process, address, length, write), write};
-}
-
-ArgumentFault take_argument_fault() {
-    ArgumentFault fault = argument_fault;
-    argument_fault = {};
-    return fault;
+    detail::argument_fault = {&process, first_inaccessible(process, address, length, write), write};
 }
 
 bool copy_argument_in(Space& process, void* destination, uint64_t user_source, size_t length) {

@@ -37,8 +37,16 @@ struct ArgumentFault {
     bool write = false;
 };
 void note_argument_fault(Space& process, uint64_t user_address, size_t length, bool write);
-// The fault noted during the current call, cleared on reading; space is nullptr if none.
-ArgumentFault take_argument_fault();
+namespace detail {
+extern ArgumentFault argument_fault;
+} // namespace detail
+// The fault noted during the current call, cleared on reading; space is nullptr if none. Every note
+// is taken right after the call that made it, so none outlives its call.
+inline ArgumentFault take_argument_fault() {
+    ArgumentFault fault = detail::argument_fault;
+    if (fault.space != nullptr) detail::argument_fault = {};
+    return fault;
+}
 // copy_from_user / copy_to_user of a call argument in the caller's space, noting a fault.
 [[nodiscard]] bool copy_argument_in(Space& process, void* destination, uint64_t user_source, size_t length);
 [[nodiscard]] bool copy_argument_out(Space& process, uint64_t user_destination, const void* source, size_t length);

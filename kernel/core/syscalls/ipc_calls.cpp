@@ -158,6 +158,11 @@ SyscallResult sys_ipc_wait_receive(Thread& caller, SyscallArguments& arguments) 
     Message received;
     status = load_own_message(caller, arguments[1], received);
     if (status != AMBER_OK) return fail(caller, status);
+    return wait_receive(caller, *set, received);
+}
+
+SyscallResult wait_receive(Thread& caller, PortSet& port_set, Message& received) {
+    PortSet* set = &port_set;
     if (caller.ipc_client != nullptr) ipc_break(caller); // an unreplied client calls again
 
     Thread* sender = caller.ipc_partner;

@@ -109,7 +109,7 @@ SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& argum
     }
     arguments.set(0, arguments[1]);
     arguments.set(1, arguments[2]);
-    result = sys_ipc_wait_receive(caller, arguments);
+    result = wait_receive(caller, *set, receive); // checked before the reply
     if (result.kind == SyscallResult::Kind::Done && result.status != AMBER_OK) result.value = receiving;
     return result;
 }
