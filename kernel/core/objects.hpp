@@ -30,11 +30,19 @@ class Cond final : public Object {
     static constexpr ObjectType object_type = ObjectType::Cond;
     explicit Cond(uint64_t id) : Object(object_type, id) {}
 
-    WaitQueue waiters;
+    WaitQueue waiters;         // threads in cond_wait_released
+    WaitQueue stopped_waiters; // waiters stopped mid-wait (stop_thread): a signal still reaches them
 
   private:
     void on_destroy() override;
 };
+
+// Ends `waiter`'s wait in cond_wait_released(cond, mutex) as a signal does: its registers become
+// mutex_lock(mutex); a waiting thread is woken, a stopped one stays stopped (sync_calls.cpp).
+void end_cond_wait(Thread& waiter);
+// A stopped thread whose registers say cond_wait_released(cond, mutex) with handles valid in its
+// space resumes waiting on the cond at once (true), so no signal can pass it by on its way there.
+bool resume_into_cond_wait(Thread& thread);
 
 class Port;
 

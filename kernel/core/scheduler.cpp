@@ -44,6 +44,7 @@ namespace {
 
 void forget_stopped_wait(Thread* thread) {
     if (Object* object = thread->stopped_waiting_for) {
+        if (Cond* cond = object_cast<Cond>(object)) cond->stopped_waiters.remove(thread);
         thread->stopped_waiting_for = nullptr;
         object->release();
     }
@@ -87,6 +88,8 @@ void stop_thread(Thread* thread) {
     } else if (thread->run_state == RunState::Waiting) {
         forget_stopped_wait(thread);
         thread->stopped_waiting_for = leave_wait(thread, true); // its reference moves here
+        // A cond waiter stays where a signal finds it: a signal sent while it is stopped is not lost.
+        if (Cond* cond = object_cast<Cond>(thread->stopped_waiting_for)) cond->stopped_waiters.push_back(thread);
     }
     if (thread->run_state != RunState::Exited) thread->run_state = RunState::Stopped;
 }
@@ -96,6 +99,15 @@ void wait_current(WaitQueue& queue, Object* object) {
     thread->run_state = RunState::Waiting;
     thread->wait_queue = &queue;
     object->retain(); // the object outlives every wait on it
+    thread->waiting_for = object;
+    queue.push_back(thread);
+}
+
+void resume_waiting(Thread* thread, WaitQueue& queue, Object* object) {
+    forget_stopped_wait(thread);
+    thread->run_state = RunState::Waiting;
+    thread->wait_queue = &queue;
+    object->retain();
     thread->waiting_for = object;
     queue.push_back(thread);
 }

@@ -35,6 +35,9 @@ void stop_thread(Thread* thread);
 // The current thread waits in `queue` for `object` (holding a reference to it until the wait
 // ends); the caller has prepared its registers.
 void wait_current(WaitQueue& queue, Object* object);
+// A stopped thread resumes straight into a wait in `queue` for `object` (its registers describe
+// that wait's call, which it re-makes when woken): as wait_current, for a thread not running.
+void resume_waiting(Thread* thread, WaitQueue& queue, Object* object);
 // The current thread waits for `object` in no queue: the thread that ends the wait finds it through
 // a link (a reliable-IPC peer waiting for the other end). Holds a reference as wait_current does.
 void wait_current_for(Object* object);

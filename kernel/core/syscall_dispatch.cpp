@@ -25,9 +25,11 @@ constexpr HandlerTable make_handler_table() {
 
 constexpr HandlerTable handlers = make_handler_table();
 
-// Calls that end the caller or the machine gain nothing from a forced restart at entry.
+// Calls that end the caller or the machine gain nothing from a forced restart at entry; nor does
+// cond_wait_released, whose thread would be out of the cond's queue meanwhile and could miss a signal.
 bool entry_restartable(uint64_t call) {
-    return call != AMBER_SYS_thread_exit && call != AMBER_SYS_process_exit && call != AMBER_SYS_system_poweroff;
+    return call != AMBER_SYS_thread_exit && call != AMBER_SYS_process_exit && call != AMBER_SYS_system_poweroff &&
+           call != AMBER_SYS_cond_wait_released;
 }
 
 // A transfer binding carries over only restarts of the IPC call that made it.

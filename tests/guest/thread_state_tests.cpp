@@ -146,21 +146,32 @@ AMBER_TEST(cond_wait_is_multi_stage_and_survives_export) {
     CHECK_EQ(amber::sys::reference_compare(waited_ref, expected).value, 1u);
     CHECK_EQ(amber::sys::reference_set(expected, self_space).status, AMBER_OK);
     CHECK_EQ(amber::sys::reference_compare(space_ref, expected).value, 1u);
-    // Resume, and move it into a fresh thread object: it goes on waiting on the cond, without a
-    // wake-up (issue 11, item 3: it used to re-lock the mutex and return from cond_wait).
+    // Resume: it goes on waiting on the cond, without a wake-up (issue 11, item 3: it used to re-lock
+    // the mutex and return from cond_wait); it is back in the cond's queue at once.
     state.flags = 0;
     CHECK_EQ(set_state(thread, state), AMBER_OK);
-    CHECK(wait_until([&] { return cond_waiters(job.cond) == 1; }));
-    CHECK_EQ(amber::sys::thread_cancel(thread).status, AMBER_OK);
-    CHECK(wait_until([&] { return cond_waiters(job.cond) == 1; }));
+    CHECK_EQ(cond_waiters(job.cond), 1u);
     for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
     CHECK_EQ(job.returns, 0);
     CHECK_EQ(job.woken, 0);
+    // A cancel is a spurious wake-up: it returns from cond_wait, sees ready == 0 and waits again.
+    CHECK_EQ(amber::sys::thread_cancel(thread).status, AMBER_OK);
+    CHECK(wait_until([&] { return job.returns == 1 && cond_waiters(job.cond) == 1; }));
+    CHECK_EQ(job.woken, 0);
+    // A signal sent while the waiter is stopped reaches it (review finding: it used to be lost).
+    CHECK_EQ(get_state(thread, state), AMBER_OK);
+    CHECK_EQ(cond_waiters(job.cond), 0u); // stopped: in no queue
     amber::sys::mutex_lock(job.mutex);
     job.ready = 1;
     CHECK_EQ(amber::sys::cond_signal(job.cond).status, AMBER_OK);
     amber::sys::mutex_unlock(job.mutex);
+    CHECK_EQ(get_state(thread, state), AMBER_OK); // the signal rewrote it: it now re-acquires the mutex
+    CHECK_EQ(state.registers.rax, static_cast<uint64_t>(AMBER_SYS_mutex_lock));
+    CHECK_EQ(state.registers.rdi, static_cast<uint64_t>(job.mutex));
+    state.flags = 0;
+    CHECK_EQ(set_state(thread, state), AMBER_OK);
     CHECK(wait_until([&] { return job.woken == 1; }));
+    CHECK(wait_exited(thread));
     for (amber_handle_t h : {space_ref, waited_ref, expected, thread, job.mutex, job.cond}) amber::sys::handle_close(h);
 }
 

@@ -13,6 +13,7 @@
 #include "../state_transfer.hpp"
 #include "../stress.hpp"
 #include "../syscall.hpp"
+#include "../user_memory.hpp"
 
 namespace kernel {
 namespace {
@@ -30,13 +31,10 @@ Thread* named_thread(Thread& caller, uint64_t id) {
     return found;
 }
 
-// Ends the cond wait of `waiter`, in cond_wait_released(cond, mutex): it continues as
-// mutex_lock(mutex), the mutex handle being its second argument.
-void signal_waiter(Thread* waiter) {
-    arch::UserFrame& frame = waiter->context.frame;
-    frame.rax = AMBER_SYS_mutex_lock;
-    frame.rdi = frame.rsi;
-    wake_thread(waiter);
+// A signal's waiter: a waiting one first, else one stopped mid-wait; nullptr if none.
+Thread* next_waiter(Cond& cond) {
+    if (!cond.waiters.empty()) return cond.waiters.pop_front();
+    return cond.stopped_waiters.empty() ? nullptr : cond.stopped_waiters.pop_front();
 }
 
 // The (cond, mutex) arguments of cond_wait and cond_wait_released, both with OPERATE.
@@ -45,13 +43,47 @@ amber_status lookup_cond_and_mutex(Thread& caller, SyscallArguments& arguments, 
     return status == AMBER_OK ? lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, mutex) : status;
 }
 
-void signal_all(WaitQueue& waiters) {
-    while (!waiters.empty()) signal_waiter(waiters.pop_front());
+void signal_all(Cond& cond) {
+    while (Thread* waiter = next_waiter(cond)) end_cond_wait(*waiter);
 }
 
 } // namespace
 
-void Cond::on_destroy() { signal_all(waiters); } // they re-acquire their mutex and return
+void end_cond_wait(Thread& waiter) {
+    arch::UserFrame& frame = waiter.context.frame;
+    frame.rax = AMBER_SYS_mutex_lock;
+    frame.rdi = frame.rsi; // the mutex: cond_wait_released's second argument
+    if (waiter.run_state == RunState::Waiting) wake_thread(&waiter);
+}
+
+namespace {
+
+// The live T a handle value names in `space`, if the handle carries OPERATE; else nullptr.
+template <typename T>
+T* operable(Space& space, uint64_t value) {
+    HandleEntry* entry = space.handles.find(static_cast<amber_handle_t>(value));
+    if (entry == nullptr || (entry->rights & AMBER_RIGHT_OPERATE) == 0) return nullptr;
+    T* object = object_cast<T>(entry->object);
+    return object != nullptr && !object->destroyed() ? object : nullptr;
+}
+
+} // namespace
+
+bool resume_into_cond_wait(Thread& thread) {
+    const arch::UserFrame& frame = thread.context.frame;
+    uint8_t instruction[2] = {};
+    if (frame.rax != AMBER_SYS_cond_wait_released ||
+        !copy_from_user(*thread.space, instruction, frame.rip, sizeof instruction) || instruction[0] != 0x0f ||
+        instruction[1] != 0x05) {
+        return false; // not at its `syscall` instruction: it just runs
+    }
+    Cond* cond = operable<Cond>(*thread.space, frame.rdi);
+    if (cond == nullptr || operable<Mutex>(*thread.space, frame.rsi) == nullptr) return false; // its call says why
+    resume_waiting(&thread, cond->waiters, cond);
+    return true;
+}
+
+void Cond::on_destroy() { signal_all(*this); } // they re-acquire their mutex and return
 
 SyscallResult sys_mutex_create(Thread& caller, SyscallArguments& arguments) {
     return create_with_handle<Mutex>(caller, arguments[0]);
@@ -100,7 +132,10 @@ SyscallResult sys_cond_wait(Thread& caller, SyscallArguments& arguments) {
     if (mutex->owner != &caller) return SyscallResult::done(AMBER_ERR_BAD_STATE);
     // Stage 1 commits: the mutex is released and the continuation is cond_wait_released.
     set_mutex_owner(*mutex, nullptr);
-    if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_cond_wait_released, true);
+    if (stress_fires(StressPoint::Commit)) { // a spurious wake-up: not waiting, it could miss a signal
+        arguments.set(0, arguments[1]);
+        return SyscallResult::restart(AMBER_SYS_mutex_lock, true);
+    }
     wait_current(cond->waiters, cond);
     return SyscallResult::wait(AMBER_SYS_cond_wait_released);
 }
@@ -116,16 +151,16 @@ SyscallResult sys_cond_wait_released(Thread& caller, SyscallArguments& arguments
     return SyscallResult::wait(AMBER_SYS_cond_wait_released);
 }
 
-// A signal ends one wait. Restart stress sometimes also wakes every other waiter: they re-make
-// cond_wait_released and wait again, which no program can see.
+// A signal ends one wait (of a stopped waiter too: it continues as mutex_lock when resumed). Restart
+// stress sometimes ends every wait: the others wake spuriously, which condition variables allow.
 SyscallResult sys_cond_signal(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    if (!cond->waiters.empty()) signal_waiter(cond->waiters.pop_front());
+    if (Thread* waiter = next_waiter(*cond)) end_cond_wait(*waiter);
     if (stress_fires(StressPoint::WakeUp)) {
         count_restart(true);
-        wake_all(cond->waiters);
+        signal_all(*cond);
     }
     return SyscallResult::done(AMBER_OK);
 }
@@ -134,7 +169,7 @@ SyscallResult sys_cond_broadcast(Thread& caller, SyscallArguments& arguments) {
     Cond* cond;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_OPERATE, cond);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    signal_all(cond->waiters);
+    signal_all(*cond);
     return SyscallResult::done(AMBER_OK);
 }
 

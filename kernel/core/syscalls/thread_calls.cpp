@@ -92,7 +92,7 @@ amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     __builtin_memcpy(&mxcsr, thread.context.fpu.bytes + mxcsr_offset, sizeof mxcsr);
     mxcsr &= mxcsr_valid;
     __builtin_memcpy(thread.context.fpu.bytes + mxcsr_offset, &mxcsr, sizeof mxcsr);
-    if ((state.flags & AMBER_THREAD_STOPPED) == 0) make_runnable(&thread);
+    if ((state.flags & AMBER_THREAD_STOPPED) == 0 && !resume_into_cond_wait(thread)) make_runnable(&thread);
     return AMBER_OK;
 }
 
@@ -134,7 +134,11 @@ SyscallResult sys_thread_cancel(Thread& caller, SyscallArguments& arguments) {
     if (thread->run_state == RunState::Waiting) {
         ++thread->cancels;
         ipc_break(*thread);
-        wake_thread(thread); // it re-executes its call from the committed restart point
+        if (object_cast<Cond>(thread->waiting_for) != nullptr) {
+            end_cond_wait(*thread); // a spurious wake-up: re-waiting could miss a signal meanwhile
+        } else {
+            wake_thread(thread); // it re-executes its call from the committed restart point
+        }
     }
     return SyscallResult::done(AMBER_OK);
 }
