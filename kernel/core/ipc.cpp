@@ -207,9 +207,17 @@ bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t erro
         switch (fill_mapping_page(*mapping, address, (error_code & AMBER_FAULT_WRITE) != 0, source)) {
         case MappingFill::Filled: return true; // nothing to wait for: the access or call is retried at once
         case MappingFill::Unresolvable: return false;
-        case MappingFill::RegionFault:
-            if (depth == max_mapping_depth) return false;
-            return resolve_fault(thread, *mapping->region->space, source, error_code, depth + 1);
+        case MappingFill::RegionFault: {
+            Region& region = *mapping->region;
+            if (region.keeper != nullptr && !region.keeper->destroyed()) { // the region's own keeper
+                uint64_t physical;
+                arch::Access access;
+                if (region.space->page_table.lookup(source, physical, access)) error_code |= AMBER_FAULT_PRESENT;
+                return report_to_keeper(thread, *region.keeper, source, error_code);
+            }
+            if (depth == max_mapping_depth) return false; // else its space may map it from further on
+            return resolve_fault(thread, *region.space, source, error_code, depth + 1);
+        }
         }
     }
     Port* keeper = keeper_of(space, address);

@@ -27,7 +27,10 @@ MappingFill fill_mapping_page(Mapping& mapping, uint64_t address, bool write, ui
     source = mapping.region->base + mapping.offset + (page - mapping.base) + (address - page);
     uint64_t physical;
     arch::Access access;
-    if (mapping.region->destroyed() || !mapping.region->space->page_table.lookup(source, physical, access) ||
+    if (mapping.region->destroyed() || mapping.region->space->destroyed()) {
+        return MappingFill::Unresolvable; // nothing a keeper does could fill it
+    }
+    if (!mapping.region->space->page_table.lookup(source, physical, access) ||
         (write && !arch::has(access, arch::Access::Write))) {
         return MappingFill::RegionFault;
     }
@@ -37,8 +40,9 @@ MappingFill fill_mapping_page(Mapping& mapping, uint64_t address, bool write, ui
     arch::Access current_access;
     bool present = table.lookup(page, current, current_access);
     arch::Access wanted = shared_access(mapping, access);
-    if (present && (current & ~(arch::page_size - 1)) == physical && current_access == wanted) {
-        return MappingFill::Unresolvable; // already as good as it gets: filling again would loop
+    if (present && (current & ~(arch::page_size - 1)) == physical) {    // the same frame: only its access
+        if (current_access == wanted) return MappingFill::Unresolvable; // as good as it gets: no loop
+        return table.protect_user_page(page, wanted) ? MappingFill::Filled : MappingFill::Unresolvable;
     }
     if (!frames().share(physical)) return MappingFill::Unresolvable;
     bool mapped =

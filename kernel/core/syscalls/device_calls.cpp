@@ -62,8 +62,10 @@ SyscallResult sys_io_port_transfer(Thread& caller, SyscallArguments& arguments) 
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     uint64_t bytes = count * width;
     bool reading = direction == AMBER_IO_READ;
-    if (!user_range_accessible(*caller.space, buffer, bytes, reading))
+    if (!user_range_accessible(*caller.space, buffer, bytes, reading)) { // before any port is touched
+        note_argument_fault(*caller.space, buffer, bytes, reading);
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
     alignas(8) uint8_t data[AMBER_IO_TRANSFER_MAX];
     auto port = static_cast<uint16_t>(arguments[1]);
     auto w = static_cast<unsigned>(width);

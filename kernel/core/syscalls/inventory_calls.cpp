@@ -46,8 +46,10 @@ SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments)
     uint64_t count = 0;
     for (Thread* t = space->threads; t != nullptr; t = t->next_in_space) ++count;
     uint64_t wanted = count < max ? count : max;
-    if (!user_range_accessible(*caller.space, buffer, wanted * sizeof(amber_handle_t), true))
+    if (!user_range_accessible(*caller.space, buffer, wanted * sizeof(amber_handle_t), true)) {
+        note_argument_fault(*caller.space, buffer, wanted * sizeof(amber_handle_t), true);
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+    }
     amber_handle_t handles[Space::max_threads];
     uint64_t made = 0;
     for (Thread* t = space->threads; t != nullptr && made < wanted; t = t->next_in_space) {

@@ -15,7 +15,9 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
     amber_status status = load_own_message(caller, arguments[0], reply);
     if (status == AMBER_OK) status = check_handles(caller, reply);
     if (status != AMBER_OK) {
-        if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
+        // A reply it was carrying on is abandoned, unless the call is only waiting for a keeper to
+        // provide an argument's page (the dispatcher re-makes it, and it carries the reply on).
+        if (caller.ipc_partner != nullptr && status != AMBER_ERR_BAD_ADDRESS) ipc_break(caller);
         return SyscallResult::done(status);
     }
     Thread* client = caller.ipc_client;
@@ -57,6 +59,11 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
         store_message(answer);
         return SyscallResult::restart(call, forced);
     }
+    // A fault restart stress injected (a present page): the keeper resolves it, the reply goes on.
+    if ((end == CopyEnd::SourceFault || end == CopyEnd::DestinationFault) && last_copy_fault().injected &&
+        keeper_takes_fault(caller, reply, answer)) {
+        return SyscallResult::wait(call);
+    }
     unbind(caller, *client);
     if (end == CopyEnd::SourceFault) {
         reply.descriptor.transferred = 0;
@@ -96,7 +103,9 @@ SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& argum
     amber_status status = lookup(caller, arguments.handle(1), AMBER_RIGHT_OPERATE, set);
     if (status == AMBER_OK) status = load_own_message(caller, arguments[2], receive);
     if (status != AMBER_OK) {
-        if (caller.ipc_partner != nullptr) ipc_break(caller); // a reply it was carrying on is abandoned
+        // A reply it was carrying on is abandoned, unless the call is only waiting for a keeper to
+        // provide an argument's page (the dispatcher re-makes it, and it carries the reply on).
+        if (caller.ipc_partner != nullptr && status != AMBER_ERR_BAD_ADDRESS) ipc_break(caller);
         return SyscallResult::done(status, replying);
     }
     bool replied;
