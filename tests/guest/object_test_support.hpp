@@ -60,6 +60,12 @@ inline bool copy_faults_injected() {
     return amber::sys::system_stats(&stats, sizeof stats).ok() && (stats.stress_points & (1u << 4)) != 0;
 }
 
+// True when restart stress runs (it may add spurious cond wake-ups: exact counts become minimums).
+inline bool stress_active() {
+    amber_stats stats{};
+    return amber::sys::system_stats(&stats, sizeof stats).ok() && stats.stress_points != 0;
+}
+
 // True if `thread` waits now on the object `target` names (thread_get_references; neither stops).
 inline bool waits_on(amber_handle_t thread, amber_handle_t target) {
     amber_handle_t waited = handle_of(amber::sys::reference_create(0));

@@ -152,11 +152,13 @@ AMBER_TEST(cond_wait_is_multi_stage_and_survives_export) {
     CHECK_EQ(set_state(thread, state), AMBER_OK);
     CHECK_EQ(cond_waiters(job.cond), 1u);
     for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
-    CHECK_EQ(job.returns, 0);
+    if (!stress_active()) CHECK_EQ(job.returns, 0); // stress may add spurious wake-ups of its own
     CHECK_EQ(job.woken, 0);
     // A cancel is a spurious wake-up: it returns from cond_wait, sees ready == 0 and waits again.
+    CHECK(wait_until([&] { return cond_waiters(job.cond) == 1; }));
+    int returns = job.returns;
     CHECK_EQ(amber::sys::thread_cancel(thread).status, AMBER_OK);
-    CHECK(wait_until([&] { return job.returns == 1 && cond_waiters(job.cond) == 1; }));
+    CHECK(wait_until([&] { return job.returns > returns && cond_waiters(job.cond) == 1; }));
     CHECK_EQ(job.woken, 0);
     // A signal sent while the waiter is stopped reaches it (review finding: it used to be lost).
     CHECK_EQ(get_state(thread, state), AMBER_OK);
