@@ -148,6 +148,13 @@ AMBER_TEST(every_object_type_round_trips_its_state) {
     CHECK_EQ(get_state(reference, reference_now), AMBER_OK);
     CHECK_EQ(reference_now.target_id, id_of(mutex));
     CHECK_EQ(reference_now.target_type, AMBER_OBJECT_MUTEX);
+    CHECK_EQ(reference_now.rights, AMBER_RIGHTS_ALL); // the rights of the handle it was set from
+    amber_handle_t weak = handle_of(amber::sys::handle_duplicate(mutex, AMBER_RIGHT_GET_STATE | AMBER_RIGHT_DUPLICATE));
+    CHECK_EQ(amber::sys::reference_set(reference, weak).status, AMBER_OK);
+    CHECK_EQ(get_state(reference, reference_now), AMBER_OK);
+    CHECK_EQ(reference_now.rights, AMBER_RIGHT_GET_STATE | AMBER_RIGHT_DUPLICATE);
+    CHECK_EQ(set_state(reference, reference_now), AMBER_OK); // read-only: accepted, ignored
+    amber::sys::handle_close(weak);
     amber_mapping_state mapping_now{};
     CHECK_EQ(get_state(mapping, mapping_now), AMBER_OK);
     mapping_now.protection = AMBER_PROT_READ | AMBER_PROT_EXECUTE; // beyond the region's maximum

@@ -101,7 +101,7 @@ const Field fields[] = {
     FIELD(amber_reference_state, header, 0),
     FIELD(amber_reference_state, target_id, 16),
     FIELD(amber_reference_state, target_type, 24),
-    FIELD(amber_reference_state, reserved0, 28),
+    FIELD(amber_reference_state, rights, 28),
 
     FIELD(amber_machine_state, header, 0),
 

@@ -167,7 +167,7 @@ struct amber_reference_state {
     struct amber_state_header header;
     uint64_t target_id;   /* id of the object referred to, 0 if null */
     uint32_t target_type; /* enum amber_object_type, AMBER_OBJECT_NONE if null */
-    uint32_t reserved0;
+    uint32_t rights;      /* read-only: the rights a handle made from it gets (reference_get), 0 if null */
 };
 
 /* The machine: no settable state (set_state checks the header and changes nothing). */

@@ -125,16 +125,16 @@ amber_status export_state(Thread& caller, Reference& reference, uint64_t buffer,
     if (reference.target != nullptr) {
         state.target_id = reference.target->id();
         state.target_type = static_cast<uint32_t>(reference.target->type());
+        state.rights = reference.rights;
     }
     return state_out(caller, buffer, size, state);
 }
 
-// The target is reference-valued state: it is set with reference_set, not through set_state.
+// The target and its rights are reference-valued state: set with reference_set, not through
+// set_state (which checks the struct and ignores both, like every read-only field).
 amber_status import_state(Thread& caller, Reference&, uint64_t buffer, uint64_t size) {
     amber_reference_state state;
-    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_REFERENCE, state);
-    if (status != AMBER_OK) return status;
-    return state.reserved0 == 0 ? AMBER_OK : AMBER_ERR_INVALID_ARGUMENT;
+    return state_in(caller, buffer, size, AMBER_OBJECT_REFERENCE, state);
 }
 
 } // namespace kernel
