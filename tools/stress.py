@@ -49,7 +49,7 @@ def main():
                      if args.accel == "tcg" else "KVM cannot record them"), flush=True)
 
     forced = collections.Counter()
-    recorded_forced = [0]
+    recorded_forced = 0
     restarts = collections.Counter()
     failures = []
 
@@ -96,7 +96,7 @@ def main():
             for line in result.lines:
                 m = STATS.search(line)
                 if m and record:
-                    recorded_forced[0] += int(m.group(4)) # not deterministic: outside the summary
+                    recorded_forced += int(m.group(4))  # not deterministic: outside the summary
                 elif m:
                     restarts[m.group(1)] += int(m.group(3))
                     forced[m.group(1)] += int(m.group(4))
@@ -119,7 +119,7 @@ def main():
     print(f"seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000: {len(work)} runs, "
           f"{sum(forced.values())} forced restarts, {sum(restarts.values())} restarts in all, "
           f"{len(failures)} failures"
-          + (f" (and {recorded_forced[0]} forced restarts in the recorded suites)" if recorded_forced[0] else ""))
+          + (f" (and {recorded_forced} forced restarts in the recorded suites)" if recorded_forced else ""))
     for seed, name, what, replay in failures:
         print(f"  failed: seed {seed} {name}: {what}\n    replay: {replay}")
     print(f"stress: {len(work) - len(failures)} passed, {len(failures)} failed")

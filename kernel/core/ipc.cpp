@@ -104,11 +104,10 @@ CopyEnd copy_message(Message& from, Message& to, bool& forced) {
 
 bool keeper_takes_fault(Thread& caller, Message& from, Message& to) {
     CopyFault fault = last_copy_fault();
-    constexpr uint64_t write_fault = 1u << 1;
     store_message(from);
     store_message(to);
     if (fault.injected) return inject_keeper_fault(caller, *fault.space, fault.address, fault.write);
-    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? write_fault : 0);
+    return call_keeper_for(caller, *fault.space, fault.address, fault.write ? AMBER_FAULT_WRITE : 0);
 }
 
 void transfer_handles(Thread& sender, const Message& from, Message& to) {
@@ -178,10 +177,6 @@ namespace {
 // Mappings of mappings are followed this deep; a deeper chain (or a cycle) is not resolved.
 constexpr unsigned max_mapping_depth = 4;
 
-bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t error_code, unsigned depth);
-// Makes `thread` the keeper's caller for the fault (address, error code) and waits.
-bool report_to_keeper(Thread& thread, Port& keeper, uint64_t address, uint64_t error_code);
-
 // The live keeper of the first live region of `space` covering `address`, or nullptr.
 Port* keeper_of(Space& space, uint64_t address) {
     for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
@@ -193,13 +188,40 @@ Port* keeper_of(Space& space, uint64_t address) {
     return nullptr;
 }
 
-} // namespace
-
-bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code) {
-    return resolve_fault(thread, space, address, error_code, 0);
+// Makes `thread` the keeper's caller for the fault (address, error code) and waits.
+bool report_to_keeper(Thread& thread, Port& keeper, uint64_t address, uint64_t error_code) {
+    thread.fault_pending = true;
+    thread.fault_address = address;
+    thread.fault_error = error_code;
+    PortSet* set = keeper.port_set;
+    if (set == nullptr || set->waiters.empty()) {
+        wait_current(keeper.senders, &keeper); // a receiver will find it there
+        return true;
+    }
+    Thread* receiver = set->waiters.pop_front();
+    Message to;
+    if (load_message(*receiver->space, receiver->context.frame.rsi, to) != AMBER_OK) {
+        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
+        wait_current(keeper.senders, &keeper);
+        return true;
+    }
+    deliver_fault(thread, keeper, to);
+    receiver->ipc_client = &thread;
+    receiver->ipc_reply_lost = false;
+    thread.ipc_server = receiver;
+    complete_waiting_call(*receiver, AMBER_OK, 1);
+    wait_current(keeper.callers, &keeper);
+    return true;
 }
 
-namespace {
+// A real fault at `address` of `space` for `keeper`: the report gains AMBER_FAULT_PRESENT when the
+// page is present (a write to a shared read-only page).
+bool report_fault(Thread& thread, Port& keeper, Space& space, uint64_t address, uint64_t error_code) {
+    uint64_t physical;
+    arch::Access access;
+    if (space.page_table.lookup(address, physical, access)) error_code |= AMBER_FAULT_PRESENT;
+    return report_to_keeper(thread, keeper, address, error_code);
+}
 
 bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t error_code, unsigned depth) {
     if (Mapping* mapping = mapping_at(space, address)) { // the mapping's page is its region's
@@ -210,10 +232,7 @@ bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t erro
         case MappingFill::RegionFault: {
             Region& region = *mapping->region;
             if (region.keeper != nullptr && !region.keeper->destroyed()) { // the region's own keeper
-                uint64_t physical;
-                arch::Access access;
-                if (region.space->page_table.lookup(source, physical, access)) error_code |= AMBER_FAULT_PRESENT;
-                return report_to_keeper(thread, *region.keeper, source, error_code);
+                return report_fault(thread, *region.keeper, *region.space, source, error_code);
             }
             if (depth == max_mapping_depth) return false; // else its space may map it from further on
             return resolve_fault(thread, *region.space, source, error_code, depth + 1);
@@ -221,14 +240,14 @@ bool resolve_fault(Thread& thread, Space& space, uint64_t address, uint64_t erro
         }
     }
     Port* keeper = keeper_of(space, address);
-    if (keeper == nullptr) return false;
-    uint64_t physical;
-    arch::Access access;
-    if (space.page_table.lookup(address, physical, access)) error_code |= AMBER_FAULT_PRESENT; // copy-on-write
-    return report_to_keeper(thread, *keeper, address, error_code);
+    return keeper != nullptr && report_fault(thread, *keeper, space, address, error_code);
 }
 
 } // namespace
+
+bool call_keeper_for(Thread& thread, Space& space, uint64_t address, uint64_t error_code) {
+    return resolve_fault(thread, space, address, error_code, 0);
+}
 
 bool stress_injects_copy_fault_now(Space& space, uint64_t address) {
     if (keeper_of(space, address) == nullptr || !stress_fires(StressPoint::CopyFault)) return false;
@@ -237,38 +256,8 @@ bool stress_injects_copy_fault_now(Space& space, uint64_t address) {
 }
 
 bool inject_keeper_fault(Thread& thread, Space& space, uint64_t address, bool write) {
-    Port* keeper = keeper_of(space, address);
+    Port* keeper = keeper_of(space, address); // reported absent: no AMBER_FAULT_PRESENT
     return keeper != nullptr && report_to_keeper(thread, *keeper, address, write ? AMBER_FAULT_WRITE : 0);
 }
-
-namespace {
-
-bool report_to_keeper(Thread& thread, Port& port, uint64_t address, uint64_t error_code) {
-    Port* keeper = &port;
-    thread.fault_pending = true;
-    thread.fault_address = address;
-    thread.fault_error = error_code;
-    PortSet* set = keeper->port_set;
-    if (set == nullptr || set->waiters.empty()) {
-        wait_current(keeper->senders, keeper); // a receiver will find it there
-        return true;
-    }
-    Thread* receiver = set->waiters.pop_front();
-    Message to;
-    if (load_message(*receiver->space, receiver->context.frame.rsi, to) != AMBER_OK) {
-        complete_waiting_call(*receiver, AMBER_ERR_BAD_ADDRESS, 0);
-        wait_current(keeper->senders, keeper);
-        return true;
-    }
-    deliver_fault(thread, *keeper, to);
-    receiver->ipc_client = &thread;
-    receiver->ipc_reply_lost = false;
-    thread.ipc_server = receiver;
-    complete_waiting_call(*receiver, AMBER_OK, 1);
-    wait_current(keeper->callers, keeper);
-    return true;
-}
-
-} // namespace
 
 } // namespace kernel

@@ -21,10 +21,12 @@
 #include <amber/objects.h>
 #include <amber/stats.h>
 
+#include "../../kernel/lib/format.hpp"
 #include "../../kernel/lib/random.hpp"
 #include "../../userland/lib/spawn.hpp"
 #include "../../userland/runtime/syscall_names.hpp"
 #include "../../userland/runtime/test.hpp"
+#include "object_test_support.hpp"
 
 namespace {
 
@@ -176,20 +178,10 @@ namespace {
 
 // Spawns `fuzzer SEED CALLS child` and returns its space and thread (0 on failure).
 amber::Spawned spawn_child(uint64_t child_seed, uint64_t count) {
-    static char numbers[2][2][24];
-    static int next;
-    char(&text)[2][24] = numbers[next++ % 2];
-    auto decimal = [](char* out, uint64_t v) {
-        char digits[24];
-        int n = 0;
-        do digits[n++] = static_cast<char>('0' + v % 10);
-        while ((v /= 10) != 0);
-        while (n > 0) *out++ = digits[--n];
-        *out = 0;
-    };
-    decimal(text[0], child_seed);
-    decimal(text[1], count);
-    const char* argv[] = {"fuzzer", text[0], text[1], "child"};
+    char seed_text[24], count_text[24]; // spawn copies argv onto the child's stack
+    lib::format_to(seed_text, sizeof seed_text, "%lu", static_cast<unsigned long>(child_seed));
+    lib::format_to(count_text, sizeof count_text, "%lu", static_cast<unsigned long>(count));
+    const char* argv[] = {"fuzzer", seed_text, count_text, "child"};
     amber::SpawnRequest request{"fuzzer", argv, 4, nullptr, 0, 0, false};
     amber::Spawned spawned{};
     const char* error = nullptr;
@@ -206,16 +198,6 @@ bool ended(amber_handle_t space) {
     amber_space_state state{};
     amber_status status = amber::sys::object_get_state(space, &state, sizeof state).status;
     return status == AMBER_ERR_DESTROYED || (status == AMBER_OK && state.thread_count == 0);
-}
-
-template <typename Done>
-bool wait_for(Done done, uint64_t limit_ticks) {
-    uint64_t start = amber::ticks();
-    while (!done()) {
-        if (amber::ticks() - start > limit_ticks) return false;
-        amber::sys::thread_yield();
-    }
-    return true;
 }
 
 amber_stats kernel_memory() {
@@ -241,7 +223,7 @@ AMBER_TEST(fuzzed_processes_leave_no_kernel_memory_behind) {
                                       spawn_child(seed * 2 + 2, round == 0 ? 100 : calls / 2)};
         CHECK(children[0].space != 0 && children[1].space != 0);
         if (children[0].space == 0 || children[1].space == 0) return;
-        CHECK(wait_for([&] { return ended(children[0].space) && ended(children[1].space); }, 240000));
+        CHECK(object_tests::wait_until([&] { return ended(children[0].space) && ended(children[1].space); }, 240000));
         for (const amber::Spawned& c : children) {
             amber::sys::object_destroy(c.space);
             amber::sys::handle_close(c.thread);

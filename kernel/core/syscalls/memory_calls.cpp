@@ -63,8 +63,7 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         if (!copied) {
             // The caller's own buffer: a page a keeper provides goes to it like the other side's.
             uint64_t fault = first_inaccessible(*caller.space, buffer, n, direction == Direction::FromSpace);
-            constexpr uint64_t write_fault = 1u << 1;
-            uint64_t error = direction == Direction::FromSpace ? write_fault : 0;
+            uint64_t error = direction == Direction::FromSpace ? AMBER_FAULT_WRITE : 0;
             if (call_keeper_for(caller, *caller.space, fault, error)) return SyscallResult::wait(call); // progress kept
             return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         }

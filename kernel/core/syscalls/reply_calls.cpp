@@ -60,10 +60,8 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
         return SyscallResult::restart(call, forced);
     }
     // A fault restart stress injected (a present page): the keeper resolves it, the reply goes on.
-    if ((end == CopyEnd::SourceFault || end == CopyEnd::DestinationFault) && last_copy_fault().injected &&
-        keeper_takes_fault(caller, reply, answer)) {
+    if (last_copy_fault().injected && fault_went_to_keeper(caller, end, reply, answer))
         return SyscallResult::wait(call);
-    }
     unbind(caller, *client);
     if (end == CopyEnd::SourceFault) {
         reply.descriptor.transferred = 0;

@@ -56,19 +56,6 @@ void end_cond_wait(Thread& waiter) {
     if (waiter.run_state == RunState::Waiting) wake_thread(&waiter);
 }
 
-namespace {
-
-// The live T a handle value names in `space`, if the handle carries OPERATE; else nullptr.
-template <typename T>
-T* operable(Space& space, uint64_t value) {
-    HandleEntry* entry = space.handles.find(static_cast<amber_handle_t>(value));
-    if (entry == nullptr || (entry->rights & AMBER_RIGHT_OPERATE) == 0) return nullptr;
-    T* object = object_cast<T>(entry->object);
-    return object != nullptr && !object->destroyed() ? object : nullptr;
-}
-
-} // namespace
-
 bool resume_into_cond_wait(Thread& thread) {
     const arch::UserFrame& frame = thread.context.frame;
     uint8_t instruction[2] = {};
@@ -77,8 +64,12 @@ bool resume_into_cond_wait(Thread& thread) {
         instruction[1] != 0x05) {
         return false; // not at its `syscall` instruction: it just runs
     }
-    Cond* cond = operable<Cond>(*thread.space, frame.rdi);
-    if (cond == nullptr || operable<Mutex>(*thread.space, frame.rsi) == nullptr) return false; // its call says why
+    Cond* cond;
+    Mutex* mutex;
+    if (lookup(thread, static_cast<amber_handle_t>(frame.rdi), AMBER_RIGHT_OPERATE, cond) != AMBER_OK ||
+        lookup(thread, static_cast<amber_handle_t>(frame.rsi), AMBER_RIGHT_OPERATE, mutex) != AMBER_OK) {
+        return false; // its call will say why
+    }
     resume_waiting(&thread, cond->waiters, cond);
     return true;
 }
