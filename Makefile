@@ -53,5 +53,5 @@ help:
 	@echo "make bench-boot measure launch-to-user-mode time under TCG, KVM and Bochs"
 	@echo "make fresh-check  README's make demo and make test in a fresh Debian 12 root (as root; CI)"
 	@echo "make format     reformat the sources with clang-format"
-	@echo "make fuzz       fuzz the checkpoint image checker (FUZZ_TIME=60 seconds)"
+	@echo "make fuzz       fuzz the checkpoint image checker (FUZZ_TIME=60 seconds, or FUZZ_RUNS=N inputs)"
 	@echo "variables: ACCEL=tcg|kvm CROSS=prefix START=prog[:arg...][,...] CMDLINE=..."

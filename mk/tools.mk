@@ -4,7 +4,8 @@
 #
 # make                      build/tools/amber-crit and build/host/crit_tests (with the other host tools)
 # make host-test            also runs the crit tests (host tier of the harness)
-# make fuzz [FUZZ_TIME=60]  fuzz the image checker for FUZZ_TIME seconds; the corpus grows in build/fuzz/corpus
+# make fuzz [FUZZ_TIME=60] [FUZZ_RUNS=N] [FUZZ_SEED=S]  fuzz the image checker for FUZZ_TIME seconds, or for
+#   exactly N inputs (then FUZZ_TIME is no limit); the corpus grows in build/fuzz/corpus
 
 PROTOBUF_CFLAGS := $(shell pkg-config --cflags protobuf 2>/dev/null)
 PROTOBUF_LIBS := $(or $(shell pkg-config --libs protobuf 2>/dev/null),-lprotobuf)
@@ -18,6 +19,8 @@ CRIT_TEST_BIN := $(HOST_DIR)/crit_tests
 FUZZER := $(BUILD)/fuzz/image_fuzzer
 FUZZ_SEEDS := $(patsubst tests/fuzz/seeds/%.json,$(BUILD)/fuzz/seeds/%.img,$(wildcard tests/fuzz/seeds/*.json))
 FUZZ_TIME ?= 60
+FUZZ_RUNS ?=
+FUZZ_SEED ?= 0
 
 CRIT_LIBRARY_SOURCES := $(filter-out checkpointd/crit/main.cpp,$(wildcard checkpointd/crit/*.cpp)) $(PROTO_CC)
 CRIT_TEST_SOURCES := $(wildcard tests/crit/*.cpp)
@@ -83,7 +86,7 @@ test-now: $(FUZZER) $(FUZZ_SEEDS)
 .PHONY: fuzz
 fuzz: $(FUZZER) $(FUZZ_SEEDS)
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
-	$(FUZZER) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
+	$(FUZZER) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME)) -seed=$(FUZZ_SEED) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
 	    $(BUILD)/fuzz/corpus $(BUILD)/fuzz/seeds
 
 -include $(CRIT_TOOL_OBJECTS:.o=.d) $(CRIT_TEST_OBJECTS:.o=.d) $(FUZZER_OBJECTS:.o=.d)
