@@ -63,6 +63,9 @@ void start_shell(amber_handle_t control_port, const char* script) {
 Output output;
 char request[protocol::max_command + 64];
 
+// The last command run, by whom: a repeated request is answered with its reply (protocols.hpp).
+protocol::ControlRequest last_command{};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
     amber::print("checkpointd: ready, images on %s\n", store.kind());
     if (!has_argument(argc, argv, "--no-shell")) start_shell(control, option_value(argc, argv, "--script="));
 
-    protocol::Reply reply{};
+    protocol::Reply reply{}, supervisor_reply{}; // the last command's, kept for a repeated request
     amber_ipc_message in{}, out{};
     bool owe_reply = false;
     for (;;) {
@@ -86,17 +89,29 @@ int main(int argc, char** argv) {
             continue;
         }
         owe_reply = r.value == 1;
-        output.clear();
-        reply = {};
         bool halt = false;
         if (in.badge == control_badge) {
-            request[in.transferred] = '\0';
-            checkpointd::execute_command(supervisor, request, output, halt);
-            reply.status = output.failed() ? -1 : 0;
-        } else if (!supervisor.serve(in.badge, request, in.transferred, reply.value)) {
-            reply.status = -1;
+            protocol::ControlRequest header{};
+            if (in.transferred >= sizeof header) __builtin_memcpy(&header, request, sizeof header);
+            if (header.client == 0 || header.sequence == 0) {
+                output.clear();
+                output.fail("checkpointd: a control request without its header\n");
+                reply = {-1, 0, 0};
+            } else if (header.client != last_command.client || header.sequence != last_command.sequence) {
+                last_command = header;
+                output.clear();
+                reply = {};
+                request[in.transferred] = '\0';
+                checkpointd::execute_command(supervisor, request + sizeof header, output, halt);
+                reply.status = output.failed() ? -1 : 0;
+            } // else: delivered again (its client was stopped while it waited): the same reply
+            out = amber::ipc::message({{&reply, sizeof reply}, {output.text(), output.length()}});
+        } else { // supervisor requests are safe to repeat; their reply does not touch the saved one
+            supervisor_reply = {};
+            if (!supervisor.serve(in.badge, request, in.transferred, supervisor_reply.value))
+                supervisor_reply.status = -1;
+            out = amber::ipc::message({{&supervisor_reply, sizeof supervisor_reply}});
         }
-        out = amber::ipc::message({{&reply, sizeof reply}, {output.text(), output.length()}});
         if (halt) { // the shell may not get to print the reply: say it here
             sys::debug_write(output.text(), output.length());
             sys::system_poweroff(0ll);

@@ -1,6 +1,8 @@
 // Message formats of Amber's user-level services, all spoken with idempotent ipc_call/ipc_reply:
-// a request may be delivered twice, so every operation is safe to repeat (name- and offset-based
-// file operations, no server-side cursors).
+// a request may be delivered twice (a client stopped while it waits for its reply calls again), so
+// every operation is safe to repeat (name- and offset-based file operations, no server-side
+// cursors), or, where it is not (a shell command), the request carries a sequence number and the
+// server answers a repeated one from its saved reply without doing the work again.
 //
 //   supervisor  a managed process -> checkpointd, through the port at handle supervisor_handle
 //               (its badge names the process)
@@ -41,7 +43,13 @@ struct SupervisorRequest {
 // --- control (shell) ---
 constexpr uint64_t max_command = 256;
 constexpr uint64_t max_output = 4096;
-// Request: the command line's bytes. Reply: Reply (status 0 success, else failure) + output text.
+// Request: ControlRequest + the command line's bytes. Reply: Reply (status 0 success, else failure)
+// + output text. A command runs at most once: a request with the (client, sequence) of the last one
+// gets that one's reply again (a command such as `run` or `checkpoint` is not safe to repeat).
+struct ControlRequest {
+    uint64_t client;   // the shell's space id: shells number their commands independently
+    uint64_t sequence; // 1, 2, ...: a new number for each new command
+};
 
 // --- file ---
 enum class FileOp : uint32_t { List = 1, Stat, Create, Write, Read, Remove, Replace, Flush, Info };

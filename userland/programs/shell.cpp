@@ -30,8 +30,15 @@ char reply_text[protocol::max_output + 1];
 
 // Sends a command to checkpointd; prints its output; false if it failed.
 bool send_command(const char* line, size_t length, bool quiet = false) {
+    static protocol::ControlRequest header{};
+    if (header.client == 0) {
+        amber_handle_info self{};
+        sys::object_info(AMBER_HANDLE_SELF_SPACE, &self);
+        header.client = self.id;
+    }
+    ++header.sequence; // a call made again (we were stopped meanwhile) sends the same number
     protocol::Reply reply{};
-    amber_ipc_message m = amber::ipc::message({{line, length}});
+    amber_ipc_message m = amber::ipc::message({{&header, sizeof header}, {line, length}});
     amber_ipc_message r = amber::ipc::message({{&reply, sizeof reply}, {reply_text, protocol::max_output}});
     if (!sys::ipc_call(protocol::control_port_handle, &m, &r).ok() || r.transferred < sizeof reply) {
         amber::print("shell: checkpointd does not answer\n");
