@@ -59,4 +59,9 @@ AMBER_STATE_FUNCTIONS(Reference)
 AMBER_STATE_FUNCTIONS(Machine)
 #undef AMBER_STATE_FUNCTIONS
 
+// A thread's state as object_get_state gives it (the caller stops the thread if it must).
+amber_thread_state thread_state_of(const Thread& thread);
+// object_set_state's checks and effect on a Stopped thread: it resumes unless `state` says STOPPED.
+amber_status set_thread_state(Thread& thread, const amber_thread_state& state);
+
 } // namespace kernel

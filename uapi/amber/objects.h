@@ -84,7 +84,7 @@ struct amber_thread_state {
     struct amber_thread_registers registers;
     uint32_t flags;         /* AMBER_THREAD_* */
     uint32_t ipc_flags;     /* read-only: AMBER_THREAD_IPC_* */
-    uint64_t restarts;      /* read-only statistics: calls of this thread restarted ... */
+    uint64_t restarts;      /* statistics (set_state sets them too): calls of this thread restarted ... */
     uint64_t cancels;       /* ... and waits broken by thread_cancel */
     uint8_t fpu[512];       /* FXSAVE image: x87, MMX, SSE */
     uint64_t ipc_server_id; /* read-only: id of its server (AMBER_THREAD_IPC_CLIENT), else 0 */

@@ -54,8 +54,7 @@ Thread* new_thread(Thread& caller, amber_handle_t space_handle, uint64_t id, uin
 
 } // namespace
 
-amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
-    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT; // a thread cannot stop itself
+amber_thread_state thread_state_of(const Thread& thread) {
     auto state = state_with_header<amber_thread_state>(thread);
     registers_out(thread.context, state.registers);
     bool exited = thread.run_state == RunState::Exited;
@@ -67,17 +66,11 @@ amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     state.restarts = thread.restarts;
     state.cancels = thread.cancels;
     __builtin_memcpy(state.fpu, thread.context.fpu.bytes, sizeof state.fpu);
-    amber_status status = state_out(caller, buffer, size, state);
-    if (status == AMBER_OK && !exited) stop_thread(&thread); // commit only once copied out
-    return status;
+    return state;
 }
 
-amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
-    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT;
+amber_status set_thread_state(Thread& thread, const amber_thread_state& state) {
     if (thread.run_state != RunState::Stopped) return AMBER_ERR_BAD_STATE; // get_state stops it first
-    amber_thread_state state;
-    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_THREAD, state);
-    if (status != AMBER_OK) return status;
     const amber_thread_registers& r = state.registers;
     if ((state.flags & ~known_thread_flags) != 0 || (state.ipc_flags & ~known_ipc_flags) != 0) {
         return AMBER_ERR_INVALID_ARGUMENT;
@@ -92,8 +85,25 @@ amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint6
     __builtin_memcpy(&mxcsr, thread.context.fpu.bytes + mxcsr_offset, sizeof mxcsr);
     mxcsr &= mxcsr_valid;
     __builtin_memcpy(thread.context.fpu.bytes + mxcsr_offset, &mxcsr, sizeof mxcsr);
+    thread.restarts = state.restarts; // statistics go on from the exported ones
+    thread.cancels = state.cancels;
     if ((state.flags & AMBER_THREAD_STOPPED) == 0 && !resume_into_cond_wait(thread)) make_runnable(&thread);
     return AMBER_OK;
+}
+
+amber_status export_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
+    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT; // a thread cannot stop itself
+    amber_status status = state_out(caller, buffer, size, thread_state_of(thread));
+    if (status == AMBER_OK && thread.run_state != RunState::Exited) stop_thread(&thread); // commit once copied out
+    return status;
+}
+
+amber_status import_state(Thread& caller, Thread& thread, uint64_t buffer, uint64_t size) {
+    if (&thread == &caller) return AMBER_ERR_INVALID_ARGUMENT;
+    if (thread.run_state != RunState::Stopped) return AMBER_ERR_BAD_STATE;
+    amber_thread_state state;
+    amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_THREAD, state);
+    return status == AMBER_OK ? set_thread_state(thread, state) : status;
 }
 
 SyscallResult sys_thread_start(Thread& caller, SyscallArguments& arguments) {
