@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "harne
 import guest_checks  # noqa: E402
 import run_tests  # noqa: E402
 
-STATS = re.compile(r"@@AMBER-STATS call=(\w+) calls=(\d+) restarts=(\d+) forced=(\d+)")
+STATS = re.compile(r"@@AMBER-STATS call=(\w+) calls=(\d+) restarts=(\d+) forced=(\d+)(?: exports=(\d+))?")
 
 
 def main():
@@ -51,6 +51,7 @@ def main():
     forced = collections.Counter()
     recorded_forced = 0
     restarts = collections.Counter()
+    exports = collections.Counter()
     failures = []
 
     def for_seed(suite, seed):
@@ -100,6 +101,7 @@ def main():
                 elif m:
                     restarts[m.group(1)] += int(m.group(3))
                     forced[m.group(1)] += int(m.group(4))
+                    exports[m.group(1)] += int(m.group(5) or 0)
             if record and not (problems or failed_tests):
                 for leftover in (record, record + ".console"):
                     if os.path.exists(leftover):
@@ -113,11 +115,12 @@ def main():
             if done % 10 == 0 or done == len(work):
                 print(f"  {done}/{len(work)} runs, {sum(forced.values())} forced restarts so far", flush=True)
 
-    print("\nforced restarts by call (all restarts in parentheses):")
+    print("\nforced restarts by call (all restarts in parentheses; threads replaced by export stress after them):")
     for call, count in sorted(forced.items(), key=lambda item: (-item[1], item[0])):
-        print(f"  {call:<24} {count:>8} ({restarts[call]})")
+        print(f"  {call:<24} {count:>8} ({restarts[call]})" + (f" exports {exports[call]}" if exports[call] else ""))
     print(f"seeds {args.seed}..{args.seed + args.iterations - 1}, rate {args.rate}/1000: {len(work)} runs, "
           f"{sum(forced.values())} forced restarts, {sum(restarts.values())} restarts in all, "
+          f"{sum(exports.values())} threads replaced by export stress, "
           f"{len(failures)} failures"
           + (f" (and {recorded_forced} forced restarts in the recorded suites)" if recorded_forced else ""))
     for seed, name, what, replay in failures:

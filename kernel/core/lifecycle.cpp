@@ -17,6 +17,7 @@ uint64_t init_space_id = 0;
 int64_t init_status = 0;
 bool init_status_set = false;
 bool boot_finished = false; // until then no power-off: the first programs are still being started
+Space* first_space = nullptr;
 
 void power_off_if_idle() {
     if (live_threads != 0 || !boot_finished) return;
@@ -44,6 +45,12 @@ Space::Space(uint64_t id) : Object(object_type, id) {}
 bool Space::initialize() { return page_table.create(); }
 
 void Space::on_destroy() {
+    for (Space** s = &first_space; *s != nullptr; s = &(*s)->next_in_machine) {
+        if (*s == this) {
+            *s = next_in_machine;
+            break;
+        }
+    }
     while (children != nullptr) children->destroy(); // each child unlinks itself
     if (parent != nullptr) {
         for (Space** s = &parent->children; *s != nullptr; s = &(*s)->next_sibling) {
@@ -61,6 +68,8 @@ void Space::on_destroy() {
     power_off_if_idle();
 }
 
+Space* all_spaces() { return first_space; }
+
 void set_init_space(Space* space) { init_space_id = space->id(); }
 
 void finish_boot() {
@@ -77,6 +86,8 @@ Space* create_space(lib::StringView name, uint64_t id, Space* parent) {
     }
     size_t n = name.size < Space::max_name - 1 ? name.size : Space::max_name - 1;
     for (size_t i = 0; i < n; ++i) space->name[i] = name.data[i];
+    space->next_in_machine = first_space;
+    first_space = space;
     if (parent != nullptr) {
         space->parent = parent;
         space->next_sibling = parent->children;

@@ -22,6 +22,8 @@ Thread* create_thread(Space& space, uint64_t id);
 void exit_thread(Thread* thread);
 // Ends a space and all of its threads with `status`.
 void exit_space(Space* space, int64_t status);
+// Every space not yet destroyed, newest first (linked by Space::next_in_machine).
+Space* all_spaces();
 // The space whose exit status becomes the machine's power-off status.
 void set_init_space(Space* space);
 // The first programs have been started: from now on, no thread left means power-off.

@@ -22,7 +22,7 @@ namespace {
 bool init_started = false;
 lib::ByteView archive_in_memory;
 
-// Applies stress=SEED[,RATE[,POINTS]] (RATE per mille, default 100; POINTS letters e p c w).
+// Applies stress=SEED[,RATE[,POINTS]] (RATE per mille, default 100; POINTS letters of stress_point_letters).
 void configure_stress_option(const lib::CommandLine& command_line) {
     lib::StringView option;
     if (!command_line.value("stress", option)) return;
@@ -39,7 +39,7 @@ void configure_stress_option(const lib::CommandLine& command_line) {
     if (good && count == 3) {
         points = 0;
         for (size_t i = 0; i < parts[2].size; ++i) {
-            const char* letter = "epcwf";
+            const char* letter = stress_point_letters;
             unsigned bit = 0;
             while (letter[bit] != '\0' && letter[bit] != parts[2].data[i]) ++bit;
             if (letter[bit] == '\0')
@@ -50,12 +50,12 @@ void configure_stress_option(const lib::CommandLine& command_line) {
     }
     if (!good) {
         panic("bad stress option '%.*s': expected stress=SEED[,RATE[,POINTS]], RATE in 1..1000 per mille, "
-              "POINTS letters e (entry) p (preemption) c (commit) w (wake-up) f (copy fault)",
+              "POINTS letters e (entry) p (preemption) c (commit) w (wake-up) f (copy fault) x (export)",
               static_cast<int>(option.size), option.data);
     }
     configure_stress(seed, static_cast<uint32_t>(rate), points);
     log("restart stress: seed %lu, rate %lu per mille, points %.*s (replay with stress=%.*s)", seed, rate,
-        count == 3 ? static_cast<int>(parts[2].size) : 4, count == 3 ? parts[2].data : "epcw",
+        count == 3 ? static_cast<int>(parts[2].size) : 6, count == 3 ? parts[2].data : stress_point_letters,
         static_cast<int>(option.size), option.data);
 }
 

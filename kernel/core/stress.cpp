@@ -35,7 +35,8 @@ void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points) {
 
 bool stress_fires(StressPoint point) {
     if (!enabled || (point_mask & (1u << static_cast<unsigned>(point))) == 0) return false;
-    return random.next() % 1000 < rate;
+    uint64_t scale = point == StressPoint::Export ? 8000 : 1000; // an export is costly and thorough
+    return random.next() % scale < rate;
 }
 
 void set_current_call(uint64_t call) {
@@ -49,6 +50,8 @@ void count_restart(bool forced) {
 }
 
 void count_forced() { ++stats.forced_restarts[current_call]; }
+
+void count_export() { ++stats.exports[current_call]; }
 
 void read_stats(amber_stats& out) {
     out = stats;

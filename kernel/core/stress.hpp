@@ -11,7 +11,10 @@
 //                kept region as if it were absent: the keeper is called (the report says "absent",
 //                as when another fault brought the page meanwhile) and the call goes on once replied
 //                (Fluke's IPC_TRANSFER_CAN_FAULT).
-// POINTS limits injection to some kinds of point: letters e, p, c, w, f (default all); `make bench`
+//   Export     - a thread about to restart or wait is stopped, exported, destroyed, and its state is
+//                imported into a fresh thread that takes its place (export_stress.hpp); fires at
+//                one eighth of RATE.
+// POINTS limits injection to some kinds of point: letters e, p, c, w, f, x (default all); `make bench`
 // uses p alone to price one forced restart of a long call.
 // Same seed, same sequence of restart points: same injections (deterministic under QEMU -icount).
 // Counters per call (forced and all restarts) are readable with system_stats.
@@ -22,9 +25,10 @@
 
 namespace kernel {
 
-enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp, CopyFault };
+enum class StressPoint : uint8_t { Entry, Preemption, Commit, WakeUp, CopyFault, Export };
 
-constexpr uint32_t all_stress_points = 0x1f; // bit (1 << StressPoint)
+constexpr uint32_t all_stress_points = 0x3f;           // bit (1 << StressPoint)
+constexpr const char* stress_point_letters = "epcwfx"; // in StressPoint order
 void configure_stress(uint64_t seed, uint32_t rate_per_mille, uint32_t points = all_stress_points);
 namespace detail {
 extern bool stress_is_enabled; // configure_stress's; read inline on hot paths
@@ -45,6 +49,8 @@ void set_current_call(uint64_t call);
 void count_restart(bool forced);
 // Marks the current call's next restart, which the dispatcher counts, as forced (an injected fault).
 void count_forced();
+// Counts an export-stress replacement of the current call's thread.
+void count_export();
 void read_stats(amber_stats& out);
 
 } // namespace kernel

@@ -2,6 +2,7 @@
 #include <amber/syscall_numbers.h>
 
 #include "entry_points.hpp"
+#include "export_stress.hpp"
 #include "ipc.hpp"
 #include "scheduler.hpp"
 #include "stress.hpp"
@@ -81,6 +82,11 @@ void handle_syscall(arch::UserFrame& frame) {
             frame.rax = result.continuation;
             ++caller->restarts;
             count_restart(result.forced);
+            // Export stress: the thread, at its restart point, goes on as an imported copy.
+            if (stress_may_fire(StressPoint::Export) && caller->run_state != RunState::Stopped &&
+                stress_fires(StressPoint::Export) && replace_by_imported_copy(*caller)) {
+                count_export();
+            }
             break;
         case SyscallResult::Kind::NoReturn: break;
         }

@@ -116,6 +116,7 @@ class Space final : public Object {
     Space* parent = nullptr;
     Space* children = nullptr;
     Space* next_sibling = nullptr;
+    Space* next_in_machine = nullptr; // link of every space not yet destroyed (lifecycle.hpp, all_spaces)
 
   private:
     void on_destroy() override;

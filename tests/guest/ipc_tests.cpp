@@ -188,7 +188,7 @@ AMBER_TEST(idempotent_calls_round_trip_with_payloads) {
         for (uint64_t i = 0; i < n; ++i) same = same && reply[i] == static_cast<uint8_t>(payload[i] + 1);
         CHECK(same);
     }
-    CHECK_EQ(server::requests_seen, 5);
+    CHECK_DELIVERIES(server::requests_seen, 5);
     server::stop = true;
     CHECK_EQ(amber::sys::object_destroy(server::endpoint_for_server.set).status, AMBER_OK); // ends its wait
     CHECK(wait_exited(thread)); // before its handles close and their numbers are reused
@@ -244,7 +244,7 @@ AMBER_TEST(a_client_exported_while_waiting_for_its_reply_calls_again) {
     slow::answer_now = true;                      // ... the first reply finds nobody
     CHECK(wait_until([] { return slow::call_status != AMBER_ERR_BUSY; }));
     CHECK_EQ(slow::call_status, AMBER_OK);
-    CHECK_EQ(slow::requests_seen, 2);                          // delivered twice: idempotent
+    CHECK_DELIVERIES(slow::requests_seen, 2);                  // delivered twice: idempotent
     amber::sys::object_destroy(slow::endpoint_for_server.set); // ends the server's wait
     CHECK(wait_exited(serving));
     amber::sys::handle_close(serving);
@@ -325,6 +325,10 @@ void run_client(void* argument) {
 // Regression (issue 11, item 7): a failed ipc_reply_wait_receive says in rdx which stage it reached,
 // and a bad port set is refused before the reply goes out.
 AMBER_TEST(reply_wait_receive_failures_say_whether_the_reply_went_out) {
+    if (object_tests::export_stress_active()) { // a stopped client calls again: which call a stage served is open
+        amber::print("  skipped under export stress: it needs clients that are never stopped\n");
+        return;
+    }
     staged::e = endpoint(11);
     auto server = static_cast<amber_handle_t>(amber::start_thread(staged::serve, nullptr, server_stack, stack_size));
     auto first = static_cast<amber_handle_t>(

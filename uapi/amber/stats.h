@@ -13,13 +13,15 @@ struct amber_stats {
     uint64_t stress_seed;                  /* 0 when restart stress is off */
     uint32_t stress_rate;                  /* per mille */
     uint32_t stress_points;                /* kinds of restart point stress forces, bit (1 << kind): entry, preemption,
-                                              commit, wake-up, copy fault (kernel/core/stress.hpp); 0 when off */
+                                              commit, wake-up, copy fault, export (kernel/core/stress.hpp); 0 when off */
     uint64_t calls[AMBER_STATS_MAX_CALLS]; /* calls made, by number */
     uint64_t restarts[AMBER_STATS_MAX_CALLS];        /* restarts of any cause, by call */
     uint64_t forced_restarts[AMBER_STATS_MAX_CALLS]; /* restarts forced by stress, by call */
     uint64_t heap_blocks;                            /* kernel heap blocks in use (objects, tables) */
     uint64_t free_frames;                            /* physical frames free */
     uint64_t heap_frames;                            /* frames the kernel heap holds (it keeps them) */
+    uint64_t exports[AMBER_STATS_MAX_CALLS];         /* threads that export stress replaced by an imported copy, by the
+                                                        call they were restarting or waiting in */
 };
 
 #endif

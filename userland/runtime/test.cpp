@@ -19,10 +19,10 @@ void print_restart_statistics() {
     if (!sys::system_stats(&stats, sizeof stats).ok()) return;
     print("@@AMBER-STATS stress seed=%lu rate=%u\n", static_cast<unsigned long>(stats.stress_seed), stats.stress_rate);
     for (uint32_t call = 0; call < stats.call_count; ++call) {
-        if (stats.restarts[call] == 0 && stats.forced_restarts[call] == 0) continue;
-        print("@@AMBER-STATS call=%s calls=%lu restarts=%lu forced=%lu\n", syscall_name(call),
+        if (stats.restarts[call] == 0 && stats.forced_restarts[call] == 0 && stats.exports[call] == 0) continue;
+        print("@@AMBER-STATS call=%s calls=%lu restarts=%lu forced=%lu exports=%lu\n", syscall_name(call),
               static_cast<unsigned long>(stats.calls[call]), static_cast<unsigned long>(stats.restarts[call]),
-              static_cast<unsigned long>(stats.forced_restarts[call]));
+              static_cast<unsigned long>(stats.forced_restarts[call]), static_cast<unsigned long>(stats.exports[call]));
     }
 }
 

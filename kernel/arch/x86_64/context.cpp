@@ -7,13 +7,15 @@
 extern "C" [[noreturn]] void arch_return_to_user(const arch::UserFrame* frame);
 
 namespace arch {
+void save_user_state(ThreadContext& current) {
+    asm volatile("fxsave64 %0" : "=m"(current.fpu));
+    current.fs_base = read_msr(msr::fs_base);
+    current.gs_base = read_msr(msr::kernel_gs_base);
+}
+
 void switch_context(ThreadContext* previous, ThreadContext& next) {
     if (previous == &next) return;
-    if (previous != nullptr) {
-        asm volatile("fxsave64 %0" : "=m"(previous->fpu));
-        previous->fs_base = read_msr(msr::fs_base);
-        previous->gs_base = read_msr(msr::kernel_gs_base);
-    }
+    if (previous != nullptr) save_user_state(*previous);
     asm volatile("fxrstor64 %0" : : "m"(next.fpu));
     write_msr(msr::fs_base, next.fs_base);
     write_msr(msr::kernel_gs_base, next.gs_base); // swapped into GS on the way out

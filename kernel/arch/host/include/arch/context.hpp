@@ -21,6 +21,8 @@ struct EnteredUser : std::runtime_error {
 
 inline void switch_context(ThreadContext*, ThreadContext&) {}
 
+inline void save_user_state(ThreadContext&) {}
+
 inline void set_current_fs_base(ThreadContext& current, uint64_t base) { current.fs_base = base; }
 
 [[noreturn]] inline void enter_user(ThreadContext& current) { throw host::EnteredUser(current); }
