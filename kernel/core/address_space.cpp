@@ -4,6 +4,7 @@
 #include <arch/paging.hpp>
 
 #include "frame_allocator.hpp"
+#include "scheduler.hpp"
 
 namespace kernel {
 
@@ -92,7 +93,7 @@ amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, 
     return add_area(space, base, size, protection, AMBER_MEMORY_DEVICE); // room checked above
 }
 
-amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
+amber_status check_free_areas(const Space& space, uint64_t base, uint64_t size) {
     if (size == 0 || base % arch::page_size != 0 || size % arch::page_size != 0) return AMBER_ERR_INVALID_ARGUMENT;
     uint32_t first = 0;
     while (first < space.area_count && space.areas[first].base != base) ++first;
@@ -109,6 +110,16 @@ amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
         if (kind != AMBER_MEMORY_ANONYMOUS && kind != AMBER_MEMORY_DEVICE)
             return AMBER_ERR_INVALID_ARGUMENT; // a mapping
     }
+    return AMBER_OK;
+}
+
+amber_status free_areas(Space& space, uint64_t base, uint64_t size) {
+    amber_status status = check_free_areas(space, base, size);
+    if (status != AMBER_OK) return status;
+    uint32_t first = 0;
+    while (space.areas[first].base != base) ++first;
+    uint32_t last = first;
+    while (space.areas[last].base + space.areas[last].size != base + size) ++last;
     unmap_present_pages(space, base, size);
     uint32_t removed = last - first + 1;
     for (uint32_t i = first; i + removed < space.area_count; ++i) space.areas[i] = space.areas[i + removed];
@@ -153,6 +164,20 @@ void unmap_present_pages(Space& space, uint64_t base, uint64_t size) {
          va = space.page_table.next_mapped(va + arch::page_size, end)) {
         space.page_table.unmap_user_page(va);
     }
+}
+
+bool unmap_present_pages_preemptibly(Space& space, uint64_t base, uint64_t size, bool& forced) {
+    forced = false;
+    uint64_t end = base + size, pages = 0;
+    for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
+         va = space.page_table.next_mapped(va + arch::page_size, end)) {
+        space.page_table.unmap_user_page(va);
+        if (++pages % pages_between_preemption_points == 0 && space.page_table.next_mapped(va, end) < end &&
+            preemption_point(forced)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace kernel

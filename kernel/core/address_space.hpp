@@ -35,6 +35,8 @@ amber_status allocate_page(Space& space, uint64_t address, uint32_t protection);
 // nothing.
 amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, uint64_t& physical);
 
+// Checks that [base, base + size) is exactly whole anonymous or device areas (what free_areas frees).
+amber_status check_free_areas(const Space& space, uint64_t base, uint64_t size);
 // Unmaps whole anonymous or device areas covering exactly [base, base + size); their frames go back
 // to the allocator (a frame a mapping still shares when its last owner lets go).
 amber_status free_areas(Space& space, uint64_t base, uint64_t size);
@@ -48,6 +50,10 @@ void remove_area(Space& space, uint64_t base);
 // their cost follows the memory mapped there, not the length of the range.
 uint64_t present_pages(const Space& space, uint64_t base, uint64_t size);
 void unmap_present_pages(Space& space, uint64_t base, uint64_t size);
+// The same in bounded slices for a call: unmaps pages until none is left (true) or a preemption point
+// between slices says to restart (false, `forced` as preemption_point sets it). Unmapping commits
+// itself, so the restarted call goes on where this one stopped: the walk skips what is gone.
+bool unmap_present_pages_preemptibly(Space& space, uint64_t base, uint64_t size, bool& forced);
 arch::Access access_for(uint32_t protection);
 
 template <typename KeepGoing>

@@ -59,6 +59,11 @@ AMBER_STATE_FUNCTIONS(Reference)
 AMBER_STATE_FUNCTIONS(Machine)
 #undef AMBER_STATE_FUNCTIONS
 
+// object_set_state of a mapping, before import_state: when the state is valid and changes the
+// protection, unmaps the mapping's present pages in bounded slices; false when the call must
+// restart to go on (`forced` as preemption_point sets it).
+bool drop_pages_for_new_protection(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size, bool& forced);
+
 // A thread's state as object_get_state gives it (the caller stops the thread if it must).
 amber_thread_state thread_state_of(const Thread& thread);
 // object_set_state's checks and effect on a Stopped thread: it resumes unless `state` says STOPPED.

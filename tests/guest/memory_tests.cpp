@@ -207,6 +207,59 @@ AMBER_TEST(calls_on_a_huge_sparse_range_cost_what_is_present_not_its_length) {
     }
 }
 
+// Regression (issue 11, item 2): dropping many present pages (memory_free, destroying a mapping,
+// re-protecting one) used to run in one go with interrupts off; now it passes preemption points and
+// restarts, each slice's unmapping committed. 64 MiB is about 16,000 pages: more than a time slice.
+AMBER_TEST(dropping_many_pages_passes_preemption_points) {
+    constexpr uint64_t base = 0x0000200000000000ull, size = 64ull << 20;
+    amber_handle_t owner = handle_of(amber::sys::space_create(0));
+    amber_handle_t user = handle_of(amber::sys::space_create(0));
+    CHECK(owner && user);
+    CHECK_EQ(amber::sys::memory_allocate(owner, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE).status, AMBER_OK);
+    amber_region_state region_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t region = handle_of(amber::sys::region_create(owner, &region_state));
+    amber_mapping_state mapping_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, base, size, 0, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    amber_handle_t mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    CHECK(region && mapping);
+    amber_memory_range range{};
+    CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
+    CHECK_EQ(range.present_pages, 0u); // filled on first touch, not when made
+    auto touch_all = [&] {
+        static uint8_t chunk[1 << 20];
+        bool ok = true;
+        for (uint64_t offset = 0; offset < size; offset += sizeof chunk)
+            ok = ok && amber::sys::memory_read(user, base + offset, chunk, sizeof chunk).ok();
+        CHECK(ok);
+        CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
+        CHECK_EQ(range.present_pages, size / 4096);
+    };
+    touch_all();
+    uint64_t before = restarts_of(AMBER_SYS_object_set_state);
+    mapping_state.protection = AMBER_PROT_READ;
+    CHECK_EQ(set_state(mapping, mapping_state), AMBER_OK);
+    CHECK(restarts_of(AMBER_SYS_object_set_state) > before);
+    CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
+    CHECK_EQ(range.present_pages, 0u);
+    CHECK_EQ(range.protection, static_cast<uint32_t>(AMBER_PROT_READ));
+    uint8_t byte = 1;
+    CHECK_EQ(amber::sys::memory_write(user, base + size - 1, &byte, 1).status, AMBER_ERR_ACCESS_DENIED);
+    touch_all();
+    before = restarts_of(AMBER_SYS_object_destroy);
+    CHECK_EQ(amber::sys::object_destroy(mapping).status, AMBER_OK);
+    CHECK(restarts_of(AMBER_SYS_object_destroy) > before);
+    CHECK_EQ(amber::sys::memory_read(user, base, &byte, 1).status, AMBER_ERR_BAD_ADDRESS);
+    before = restarts_of(AMBER_SYS_memory_free);
+    CHECK_EQ(amber::sys::memory_free(owner, base, size).status, AMBER_OK);
+    CHECK(restarts_of(AMBER_SYS_memory_free) > before);
+    CHECK_EQ(amber::sys::memory_read(owner, base, &byte, 1).status, AMBER_ERR_BAD_ADDRESS);
+    for (amber_handle_t h : {mapping, region, owner, user}) {
+        if (h == owner || h == user) amber::sys::object_destroy(h);
+        amber::sys::handle_close(h);
+    }
+}
+
 AMBER_TEST(a_long_debug_write_passes_preemption_points) {
     static char text[64 * 1024];
     for (uint64_t i = 0; i < sizeof text; ++i) text[i] = (i % 64 == 63) ? '\n' : '.';

@@ -34,7 +34,10 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         if (!space->page_table.lookup(address, physical, access)) {
             uint64_t error = direction == Direction::ToSpace ? AMBER_FAULT_WRITE : 0;
             if (call_keeper_for(caller, *space, address, error)) return SyscallResult::wait(call); // progress kept
-            return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
+            const Space::MemoryArea* area = area_at(*space, address); // a read-only mapping's page, not yet filled
+            bool denied = direction == Direction::ToSpace && area != nullptr && area->kind == AMBER_MEMORY_MAPPING &&
+                          (area->protection & AMBER_PROT_WRITE) == 0;
+            return SyscallResult::done(denied ? AMBER_ERR_ACCESS_DENIED : AMBER_ERR_BAD_ADDRESS);
         }
         if (stress_injects_copy_fault(*space, address) &&
             inject_keeper_fault(caller, *space, address, direction == Direction::ToSpace)) {
@@ -115,7 +118,14 @@ SyscallResult sys_memory_free(Thread& caller, SyscallArguments& arguments) {
     Space* space;
     amber_status status = lookup(caller, arguments.handle(0), AMBER_RIGHT_SET_STATE, space);
     if (status != AMBER_OK) return SyscallResult::done(status);
-    return SyscallResult::done(free_areas(*space, arguments[1], arguments[2]));
+    uint64_t base = arguments[1], size = arguments[2];
+    status = check_free_areas(*space, base, size);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    bool forced;
+    if (!unmap_present_pages_preemptibly(*space, base, size, forced)) {
+        return SyscallResult::restart(AMBER_SYS_memory_free, forced); // what is unmapped stays so
+    }
+    return SyscallResult::done(free_areas(*space, base, size)); // only the areas are left
 }
 
 SyscallResult sys_memory_read(Thread& caller, SyscallArguments& arguments) {

@@ -1,4 +1,7 @@
 // Calls common to every object: handles, identity, destruction, state export and import.
+#include <amber/syscall_numbers.h>
+
+#include "../address_space.hpp"
 #include "../machine.hpp"
 #include "../objects.hpp"
 #include "../state_transfer.hpp"
@@ -70,6 +73,12 @@ SyscallResult sys_object_destroy(Thread& caller, SyscallArguments& arguments) {
     Object* object = entry->object;
     if (object->destroyed()) return SyscallResult::done(AMBER_ERR_DESTROYED);
     if (object == &caller) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT); // use thread_exit
+    if (Mapping* mapping = object_cast<Mapping>(object)) {                         // its pages go in slices first
+        bool forced;
+        if (!unmap_present_pages_preemptibly(*mapping->space, mapping->base, mapping->size, forced)) {
+            return SyscallResult::restart(AMBER_SYS_object_destroy, forced);
+        }
+    }
     object->retain();
     object->destroy(); // may end the caller's own space: the dispatcher then returns no result
     object->release();
@@ -92,6 +101,11 @@ SyscallResult sys_object_set_state(Thread& caller, SyscallArguments& arguments) 
     amber_status status = entry_with(caller, arguments.handle(0), AMBER_RIGHT_SET_STATE, entry);
     if (status != AMBER_OK) return SyscallResult::done(status);
     if (entry->object->destroyed()) return SyscallResult::done(AMBER_ERR_DESTROYED);
+    bool forced;
+    if (Mapping* mapping = object_cast<Mapping>(entry->object);
+        mapping != nullptr && !drop_pages_for_new_protection(caller, *mapping, arguments[1], arguments[2], forced)) {
+        return SyscallResult::restart(AMBER_SYS_object_set_state, forced); // what is unmapped stays so
+    }
     return SyscallResult::done(with_type(
         *entry->object, [&](auto& object) { return import_state(caller, object, arguments[1], arguments[2]); }));
 }

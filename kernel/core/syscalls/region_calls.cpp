@@ -1,7 +1,8 @@
 // Regions (a range of a space offered for mapping) and mappings (a region mapped into a space).
 //
-// A mapping shares the frames present in its region when it is created; any other page is filled
-// in on its first fault (mapping_faults.hpp), from the region or through the region's keeper.
+// A mapping shares its region's frames: each page is filled in on its first fault (mapping_faults.hpp),
+// from the region or through the region's keeper, so making or re-protecting a mapping costs nothing
+// per page, and dropping its pages is done in bounded slices (unmap_present_pages_preemptibly).
 #include "../address_space.hpp"
 #include "../frame_allocator.hpp"
 #include "../mapping_faults.hpp"
@@ -13,25 +14,6 @@ namespace kernel {
 namespace {
 
 constexpr uint32_t known_protection = AMBER_PROT_READ | AMBER_PROT_WRITE | AMBER_PROT_EXECUTE;
-
-// Maps the region's present pages into the mapping's range. Visits only the pages present in the
-// region (absent tables are skipped), never every page of the range.
-void map_shared_pages(Mapping& mapping) {
-    const arch::PageTable& source_table = mapping.region->space->page_table;
-    uint64_t source_base = mapping.region->base + mapping.offset, source_end = source_base + mapping.size;
-    for (uint64_t source = source_table.next_mapped(source_base, source_end); source < source_end;
-         source = source_table.next_mapped(source + arch::page_size, source_end)) {
-        uint64_t physical;
-        arch::Access access;
-        if (!source_table.lookup(source, physical, access)) continue;
-        physical &= ~(arch::page_size - 1);
-        if (!frames().share(physical)) continue;
-        if (!mapping.space->page_table.map_user_page(mapping.base + (source - source_base), physical,
-                                                     shared_access(mapping, access))) {
-            frames().free(physical);
-        }
-    }
-}
 
 void unmap_pages(Mapping& mapping) { unmap_present_pages(*mapping.space, mapping.base, mapping.size); }
 
@@ -142,7 +124,6 @@ SyscallResult sys_mapping_create(Thread& caller, SyscallArguments& arguments) {
     SyscallResult result = return_new_handle(caller, mapping, AMBER_RIGHTS_ALL);
     if (result.status == AMBER_OK) {
         (void)add_area(*space, state.base, state.size, state.protection, AMBER_MEMORY_MAPPING); // room checked
-        map_shared_pages(*mapping);
     }
     mapping->release();
     return result;
@@ -178,9 +159,10 @@ amber_status export_state(Thread& caller, Mapping& mapping, uint64_t buffer, uin
     return state_out(caller, buffer, size, state);
 }
 
-// Only the protection can change, within the region's max_protection; pages are remapped.
-amber_status import_state(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size) {
-    amber_mapping_state state;
+namespace {
+
+amber_status check_mapping_state(Thread& caller, const Mapping& mapping, uint64_t buffer, uint64_t size,
+                                 amber_mapping_state& state) {
     amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_MAPPING, state);
     if (status != AMBER_OK) return status;
     if (state.base != mapping.base || state.size != mapping.size || state.offset != mapping.offset ||
@@ -188,11 +170,28 @@ amber_status import_state(Thread& caller, Mapping& mapping, uint64_t buffer, uin
         (state.protection & ~known_protection) != 0) {
         return AMBER_ERR_INVALID_ARGUMENT;
     }
-    if ((state.protection & ~mapping.region->max_protection) != 0) return AMBER_ERR_ACCESS_DENIED;
+    return (state.protection & ~mapping.region->max_protection) != 0 ? AMBER_ERR_ACCESS_DENIED : AMBER_OK;
+}
+
+} // namespace
+
+bool drop_pages_for_new_protection(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size, bool& forced) {
+    forced = false;
+    amber_mapping_state state;
+    if (check_mapping_state(caller, mapping, buffer, size, state) != AMBER_OK) return true; // import says why
+    if (state.protection == mapping.protection) return true;
+    return unmap_present_pages_preemptibly(*mapping.space, mapping.base, mapping.size, forced);
+}
+
+// Only the protection can change, within the region's max_protection. The pages were dropped first
+// (drop_pages_for_new_protection); they are filled again, with the new protection, on first touch.
+amber_status import_state(Thread& caller, Mapping& mapping, uint64_t buffer, uint64_t size) {
+    amber_mapping_state state;
+    amber_status status = check_mapping_state(caller, mapping, buffer, size, state);
+    if (status != AMBER_OK) return status;
     if (state.protection != mapping.protection) {
-        unmap_pages(mapping);
+        unmap_pages(mapping); // nothing is left after drop_pages_for_new_protection
         mapping.protection = state.protection;
-        map_shared_pages(mapping);
         for (uint32_t i = 0; i < mapping.space->area_count; ++i) {
             if (mapping.space->areas[i].base == mapping.base) mapping.space->areas[i].protection = state.protection;
         }
