@@ -6,6 +6,19 @@
 using namespace object_tests;
 
 namespace {
+
+// A read-write region of [base, + size) of `owner` mapped at the same place in `user`.
+amber_mapping_state map_read_write(amber_handle_t owner, amber_handle_t user, uint64_t base, uint64_t size,
+                                   amber_handle_t& region, amber_handle_t& mapping) {
+    amber_region_state region_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    region = handle_of(amber::sys::region_create(owner, &region_state));
+    amber_mapping_state mapping_state{
+        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, base, size, 0, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
+    mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    return mapping_state;
+}
+
 constexpr uint64_t child_base = 0x10000000;
 constexpr uint64_t big = 1u << 20; // crosses many preemption points
 alignas(4096) uint8_t pattern[big];
@@ -172,12 +185,8 @@ AMBER_TEST(calls_on_a_huge_sparse_range_cost_what_is_present_not_its_length) {
         CHECK_EQ(amber::sys::memory_write(owner, pages[i] + 7, &marker, 1).status, AMBER_OK);
     }
     uint64_t start = amber::ticks();
-    amber_region_state region_state{
-        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
-    amber_handle_t region = handle_of(amber::sys::region_create(owner, &region_state));
-    amber_mapping_state mapping_state{
-        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, base, size, 0, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
-    amber_handle_t mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    amber_handle_t region = 0, mapping = 0;
+    amber_mapping_state mapping_state = map_read_write(owner, user, base, size, region, mapping);
     CHECK(region && mapping);
     for (uint64_t i = 0; i < 3; ++i) { // every present page of the region is seen through the mapping
         uint8_t byte = 0;
@@ -216,12 +225,8 @@ AMBER_TEST(dropping_many_pages_passes_preemption_points) {
     amber_handle_t user = handle_of(amber::sys::space_create(0));
     CHECK(owner && user);
     CHECK_EQ(amber::sys::memory_allocate(owner, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE).status, AMBER_OK);
-    amber_region_state region_state{
-        {AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, base, size, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
-    amber_handle_t region = handle_of(amber::sys::region_create(owner, &region_state));
-    amber_mapping_state mapping_state{
-        {AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, base, size, 0, AMBER_PROT_READ | AMBER_PROT_WRITE, 0};
-    amber_handle_t mapping = handle_of(amber::sys::mapping_create(user, region, &mapping_state));
+    amber_handle_t region = 0, mapping = 0;
+    amber_mapping_state mapping_state = map_read_write(owner, user, base, size, region, mapping);
     CHECK(region && mapping);
     amber_memory_range range{};
     CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
