@@ -42,6 +42,9 @@ AMBER_TEST(clone_unshare_and_page_info_refuse_bad_arguments) {
     amber_mapping_state mapping_state{{AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, m, page, 0, read_write, 0};
     amber_handle_t mapping = handle_of(amber::sys::mapping_create(child, region, &mapping_state));
     CHECK(mapping != 0);
+    uint8_t byte = 0;
+    CHECK_EQ(owners(child, a), 1u); // a mapping's page is filled on first touch
+    CHECK_EQ(amber::sys::memory_read(child, m, &byte, 1).status, AMBER_OK);
     CHECK_EQ(owners(child, a), 2u);
     CHECK_EQ(memory_clone(child, b, child, m, page).status, AMBER_ERR_INVALID_ARGUMENT);
     CHECK_EQ(memory_clone(child, b, child, a, page).status, AMBER_ERR_BAD_STATE);

@@ -336,7 +336,8 @@ AMBER_TEST(fluke_cond_scenario_every_wake_up_is_a_mutex_lock_restart) {
     for (int i = 0; i < 50; ++i) amber::sys::thread_yield();
     CHECK_EQ(bad_captures, 0);
     CHECK(captures > 0);
-    CHECK(moves > 0);
+    // Export stress breaks waits often, and a waiter in transit cannot be moved: moves may not happen.
+    if (!export_stress_active()) CHECK(moves > 0);
     CHECK(restarts_of(AMBER_SYS_cond_wait) + restarts_of(AMBER_SYS_mutex_lock) +
               restarts_of(AMBER_SYS_cond_wait_released) >
           restarts_before);

@@ -34,10 +34,10 @@ SyscallResult copy_memory(Thread& caller, SyscallArguments& arguments, Direction
         if (!space->page_table.lookup(address, physical, access)) {
             uint64_t error = direction == Direction::ToSpace ? AMBER_FAULT_WRITE : 0;
             if (call_keeper_for(caller, *space, address, error)) return SyscallResult::wait(call); // progress kept
-            const Space::MemoryArea* area = area_at(*space, address); // a read-only mapping's page, not yet filled
-            bool denied = direction == Direction::ToSpace && area != nullptr && area->kind == AMBER_MEMORY_MAPPING &&
-                          (area->protection & AMBER_PROT_WRITE) == 0;
-            return SyscallResult::done(denied ? AMBER_ERR_ACCESS_DENIED : AMBER_ERR_BAD_ADDRESS);
+            // A write nothing grants: if the page can be had for reading (a mapping's page not yet
+            // filled), the retried call finds it present read-only and says ACCESS_DENIED below.
+            if (error != 0 && call_keeper_for(caller, *space, address, 0)) return SyscallResult::wait(call);
+            return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
         }
         if (stress_injects_copy_fault(*space, address) &&
             inject_keeper_fault(caller, *space, address, direction == Direction::ToSpace)) {
