@@ -145,8 +145,7 @@ void ipc_break(Thread& thread) {
     }
     if (Thread* server = thread.ipc_server) { // a client waiting for its reply
         thread.ipc_server = nullptr;
-        server->ipc_client = nullptr;
-        server->ipc_reply_lost = true;
+        server->ipc_client = nullptr; // its reply finds nobody (DISCONNECTED)
     }
 }
 
@@ -207,7 +206,6 @@ bool report_to_keeper(Thread& thread, Port& keeper, uint64_t address, uint64_t e
     }
     deliver_fault(thread, keeper, to);
     receiver->ipc_client = &thread;
-    receiver->ipc_reply_lost = false;
     thread.ipc_server = receiver;
     complete_waiting_call(*receiver, AMBER_OK, 1);
     wait_current(keeper.callers, &keeper);

@@ -66,7 +66,6 @@ class Thread final : public Object {
     Thread* ipc_partner = nullptr; // the other side of a transfer in progress
     Thread* ipc_client = nullptr;  // server: the caller it owes a reply
     Thread* ipc_server = nullptr;  // client: the server that owes it a reply
-    bool ipc_reply_lost = false;   // server: its client went away before the reply
     // While it waits for a region's keeper: the fault it reports. Not exported: a stopped thread
     // retries its faulting instruction and reports the fault again.
     bool fault_pending = false;
