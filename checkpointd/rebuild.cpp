@@ -3,6 +3,7 @@
 #include <amber/abi.h>
 
 #include "../kernel/lib/format.hpp"
+#include "../userland/lib/space_name.hpp"
 #include "../userland/runtime/runtime.hpp"
 #include "restore.hpp"
 
@@ -140,10 +141,11 @@ const char* Rebuilder::install_handles(const amber_image_Process& p, const Resto
     return nullptr;
 }
 
-const char* Rebuilder::build(const amber_image_Process& process, const RestoreServices& services) {
+const char* Rebuilder::build(const char* name, const amber_image_Process& process, const RestoreServices& services) {
     amber::SyscallReturn created = sys::space_create(0ull);
     if (!created.ok()) return "cannot create a space";
     space_ = static_cast<amber_handle_t>(created.value);
+    if (amber::set_space_name(space_, name) != AMBER_OK) return "the kernel refuses the image's process name";
     const char* error = create_objects(process);
     if (error == nullptr) error = link_objects(process);
     if (error == nullptr) error = install_handles(process, services);
