@@ -176,15 +176,20 @@ namespace {
 // Mappings of mappings are followed this deep; a deeper chain (or a cycle) is not resolved.
 constexpr unsigned max_mapping_depth = 4;
 
-// The live keeper of the first live region of `space` covering `address`, or nullptr.
+// The live keeper of the smallest live region of `space` that covers `address` and has one (of two
+// the same size, the one with the lower base; a space offers a range once), or nullptr. The choice
+// depends on exported state only, never on the order of Space::regions.
 Port* keeper_of(Space& space, uint64_t address) {
+    Region* chosen = nullptr;
     for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
-        if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
-            address - r->base < r->size) {
-            return r->keeper;
+        if (r->destroyed() || r->keeper == nullptr || r->keeper->destroyed() || address < r->base ||
+            address - r->base >= r->size) {
+            continue;
         }
+        if (chosen == nullptr || r->size < chosen->size || (r->size == chosen->size && r->base < chosen->base))
+            chosen = r;
     }
-    return nullptr;
+    return chosen != nullptr ? chosen->keeper : nullptr;
 }
 
 // Makes `thread` the keeper's caller for the fault (address, error code) and waits.
