@@ -32,6 +32,22 @@ const char* type_name(uint32_t type) {
 
 constexpr uint32_t supervisor_rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_DUPLICATE;
 
+// Points `reference` at the object `target` names (a handle with all rights) with exactly `rights`:
+// reference_set from a handle with just those rights, or, for none, object_get_references of the
+// reference itself (references it makes grant nothing). The kernel makes no other rights (a
+// reference_set handle has DUPLICATE): refused, never widened.
+const char* set_reference(amber_handle_t reference, amber_handle_t target, uint32_t rights) {
+    if (rights != 0 && ((rights & AMBER_RIGHT_DUPLICATE) == 0 || (rights & ~AMBER_RIGHTS_ALL) != 0))
+        return "the image has a reference with rights no kernel gives";
+    amber::SyscallReturn narrowed = sys::handle_duplicate(target, rights != 0 ? rights : AMBER_RIGHT_DUPLICATE);
+    if (!narrowed.ok()) return "cannot set a reference";
+    auto handle = static_cast<amber_handle_t>(narrowed.value);
+    bool set = sys::reference_set(reference, handle).ok();
+    sys::handle_close(handle);
+    if (set && rights == 0) set = sys::object_get_references(reference, &reference, 1ull).ok();
+    return set ? nullptr : "cannot set a reference";
+}
+
 } // namespace
 
 bool Rebuilder::remember(uint64_t id, uint32_t type, amber::SyscallReturn created) {
@@ -101,7 +117,8 @@ const char* Rebuilder::link_objects(const amber_image_Process& p) {
                                     ? space_
                                     : find(r.target_id, r.target_type);
         if (target == 0) return "a reference points outside the process (not supported)";
-        if (!sys::reference_set(find(r.id, AMBER_OBJECT_REFERENCE), target).ok()) return "cannot set a reference";
+        const char* error = set_reference(find(r.id, AMBER_OBJECT_REFERENCE), target, r.rights);
+        if (error != nullptr) return error;
     }
     for (pb_size_t i = 0; i < p.mutexes_count; ++i) {
         const amber_image_Mutex& m = p.mutexes[i];

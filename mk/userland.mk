@@ -43,6 +43,7 @@ USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_test
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp tests/guest/zdtm_stream.cpp \
+    tests/guest/zdtm_references.cpp \
     kernel/lib/command_line.cpp
 counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
 shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp kernel/lib/command_line.cpp \
