@@ -21,8 +21,8 @@ inline amber_status set_space_name(amber_handle_t space, const char* name) {
 
 // The name of `space` (GET_STATE) in `name`, or "" when it cannot be read.
 inline void space_name(amber_handle_t space, char (&name)[AMBER_SPACE_NAME_MAX]) {
-    amber_space_state state{};
-    if (!sys::object_get_state(space, &state, sizeof state).ok()) state.name[0] = '\0';
+    amber_space_state state{}; // an empty name unless the call fills it
+    sys::object_get_state(space, &state, sizeof state);
     __builtin_memcpy(name, state.name, sizeof name);
 }
 
