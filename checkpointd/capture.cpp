@@ -99,7 +99,7 @@ const char* export_object(amber_handle_t local, uint32_t type, amber_image_Proce
     case AMBER_OBJECT_REFERENCE: {
         amber_reference_state s{};
         if (!state_of(local, s) || p.references_count == capacity(p.references)) return "cannot export a reference";
-        p.references[p.references_count++] = {s.header.id, s.target_id, s.target_type};
+        p.references[p.references_count++] = {s.header.id, s.target_id, s.target_type, s.rights};
         return nullptr;
     }
     case AMBER_OBJECT_THREAD: { // live ones came from space_get_threads; this one has exited

@@ -66,6 +66,12 @@ const char* ProcessTable::state_name(const Process& p) {
     return thread_count(p) == 0 ? "exited" : phase_name(p.phase);
 }
 
+const char* ProcessTable::name(Process& p) {
+    amber_space_state state{};
+    if (sys::object_get_state(p.space, &state, sizeof state).ok()) __builtin_memcpy(p.name, state.name, sizeof p.name);
+    return p.name;
+}
+
 uint32_t ProcessTable::thread_count(const Process& process) {
     amber_space_state state{};
     if (!sys::object_get_state(process.space, &state, sizeof state).ok()) return 0;

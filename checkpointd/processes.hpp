@@ -20,7 +20,7 @@ struct Process {
     amber_handle_t space = 0;      // all rights
     amber_handle_t supervisor = 0; // the port installed in it (badge = supervisor_badge(slot))
     uint64_t supervisor_id = 0;
-    char program[32] = {};
+    char name[AMBER_SPACE_NAME_MAX] = {}; // its space's name when last read (ProcessTable::name)
     char arguments[128] = {};
     ProcessPhase phase = ProcessPhase::Running;
     bool restored = false;
@@ -41,6 +41,9 @@ class ProcessTable {
     static const char* phase_name(ProcessPhase phase);
     // What ps shows: the phase, "exited" once no thread is left (a reported result stays).
     static const char* state_name(const Process& process);
+    // Its name as the kernel has it (its space's: the program `run` started, the name a restore gave it
+    // from its image, or one it chose), or the last one read once the space has ended.
+    static const char* name(Process& process);
     // Live threads of a process (0 once it has exited).
     static uint32_t thread_count(const Process& process);
 

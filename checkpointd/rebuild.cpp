@@ -3,6 +3,7 @@
 #include <amber/abi.h>
 
 #include "../kernel/lib/format.hpp"
+#include "../userland/lib/space_name.hpp"
 #include "../userland/runtime/runtime.hpp"
 #include "restore.hpp"
 
@@ -30,6 +31,22 @@ const char* type_name(uint32_t type) {
 }
 
 constexpr uint32_t supervisor_rights = AMBER_RIGHT_OPERATE | AMBER_RIGHT_DUPLICATE;
+
+// Points `reference` at the object `target` names (a handle with all rights) with exactly `rights`:
+// reference_set from a handle with just those rights, or, for none, object_get_references of the
+// reference itself (references it makes grant nothing). The kernel makes no other rights (a
+// reference_set handle has DUPLICATE): refused, never widened.
+const char* set_reference(amber_handle_t reference, amber_handle_t target, uint32_t rights) {
+    if (rights != 0 && ((rights & AMBER_RIGHT_DUPLICATE) == 0 || (rights & ~AMBER_RIGHTS_ALL) != 0))
+        return "the image has a reference with rights no kernel gives";
+    amber::SyscallReturn narrowed = sys::handle_duplicate(target, rights != 0 ? rights : AMBER_RIGHT_DUPLICATE);
+    if (!narrowed.ok()) return "cannot set a reference";
+    auto handle = static_cast<amber_handle_t>(narrowed.value);
+    bool set = sys::reference_set(reference, handle).ok();
+    sys::handle_close(handle);
+    if (set && rights == 0) set = sys::object_get_references(reference, &reference, 1ull).ok();
+    return set ? nullptr : "cannot set a reference";
+}
 
 } // namespace
 
@@ -100,7 +117,8 @@ const char* Rebuilder::link_objects(const amber_image_Process& p) {
                                     ? space_
                                     : find(r.target_id, r.target_type);
         if (target == 0) return "a reference points outside the process (not supported)";
-        if (!sys::reference_set(find(r.id, AMBER_OBJECT_REFERENCE), target).ok()) return "cannot set a reference";
+        const char* error = set_reference(find(r.id, AMBER_OBJECT_REFERENCE), target, r.rights);
+        if (error != nullptr) return error;
     }
     for (pb_size_t i = 0; i < p.mutexes_count; ++i) {
         const amber_image_Mutex& m = p.mutexes[i];
@@ -140,10 +158,11 @@ const char* Rebuilder::install_handles(const amber_image_Process& p, const Resto
     return nullptr;
 }
 
-const char* Rebuilder::build(const amber_image_Process& process, const RestoreServices& services) {
+const char* Rebuilder::build(const char* name, const amber_image_Process& process, const RestoreServices& services) {
     amber::SyscallReturn created = sys::space_create(0ull);
     if (!created.ok()) return "cannot create a space";
     space_ = static_cast<amber_handle_t>(created.value);
+    if (amber::set_space_name(space_, name) != AMBER_OK) return "the kernel refuses the image's process name";
     const char* error = create_objects(process);
     if (error == nullptr) error = link_objects(process);
     if (error == nullptr) error = install_handles(process, services);

@@ -12,10 +12,11 @@ struct RestoreServices;
 
 class Rebuilder {
   public:
-    // Creates the space, its memory areas (empty), every object with its original id, port
+    // Creates the space named `name` (the image's header.program: the space's name when it was
+    // checkpointed), its memory areas (empty), every object with its original id, port
     // attachments, references and mutex states, and installs the handle table. Threads are
     // created stopped. nullptr or an error (call abandon() then).
-    const char* build(const amber_image_Process& process, const RestoreServices& services);
+    const char* build(const char* name, const amber_image_Process& process, const RestoreServices& services);
     // Fills memory of the new space (page data from the image).
     bool write_memory(uint64_t address, const void* data, uint64_t length);
     // Sets the process's clock to go on from `checkpoint_clock` (ticks it read when it stopped),

@@ -69,7 +69,7 @@ bool decode_run_data(pb_istream_t* stream, const pb_field_t*, void** arg) {
 bool build_once(Decoding& d) {
     if (d.built) return true;
     d.error = check_header(decoded);
-    if (d.error == nullptr) d.error = rebuilder.build(decoded.process, *d.services);
+    if (d.error == nullptr) d.error = rebuilder.build(decoded.header.program, decoded.process, *d.services);
     d.built = true;
     return d.error == nullptr;
 }
@@ -165,7 +165,6 @@ const char* restore_image(Store& store, const char* name, const RestoreServices&
     amber_handle_info info{};
     amber::sys::object_info(restored.space, &info);
     restored.space_id = info.id;
-    __builtin_memcpy(restored.program, decoded.header.program, sizeof restored.program);
     __builtin_memcpy(restored.arguments, decoded.header.arguments, sizeof restored.arguments);
     restored.pages = d.pages;
     return nullptr;

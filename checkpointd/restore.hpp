@@ -15,7 +15,6 @@ namespace checkpointd {
 struct Restored {
     amber_handle_t space = 0; // the new process's space, all rights
     uint64_t space_id = 0;
-    char program[32] = {};
     char arguments[128] = {};
     uint64_t pages = 0; // pages written into memory
 };

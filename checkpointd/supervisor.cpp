@@ -55,7 +55,7 @@ void Supervisor::run(const char* program, const char* const* argv, unsigned argc
     sys::handle_close(spawned.thread);
     p->space = spawned.space;
     p->pid = space_id(spawned.space);
-    copy_name(p->program, sizeof p->program, program);
+    ProcessTable::name(*p);
     join_arguments(p->arguments, argv, argc);
     out.print("started %s as process %lu\n", program, p->pid);
 }
@@ -89,7 +89,8 @@ void Supervisor::checkpoint(uint64_t pid, const char* file, bool leave_running, 
     uint64_t process_clock = started + static_cast<uint64_t>(space_state.clock_offset);
     image.header = {image_magic, image_format_version, 0,        AMBER_ABI_VERSION, AMBER_STATE_VERSION, {},
                     {},          process_clock,        page_size};
-    copy_name(image.header.program, sizeof image.header.program, p->program);
+    static_assert(sizeof image.header.program == AMBER_SPACE_NAME_MAX);
+    copy_name(image.header.program, sizeof image.header.program, ProcessTable::name(*p)); // restore names the space
     copy_name(image.header.arguments, sizeof image.header.arguments, p->arguments);
     image.stats = {};
     image.stats.dump_time_us = now_us() - started_us;
@@ -129,10 +130,9 @@ void Supervisor::restore(const char* file, Output& out) {
     p->space = restored.space;
     p->pid = restored.space_id;
     p->restored = true;
-    copy_name(p->program, sizeof p->program, restored.program);
     copy_name(p->arguments, sizeof p->arguments, restored.arguments);
     Milliseconds took = ms(now_us() - started_us);
-    out.print("restored %s from %s as process %lu: %lu pages in %lu.%03lu ms\n", p->program, file, p->pid,
+    out.print("restored %s from %s as process %lu: %lu pages in %lu.%03lu ms\n", ProcessTable::name(*p), file, p->pid,
               restored.pages, took.whole, took.fraction);
 }
 
@@ -155,8 +155,8 @@ void Supervisor::ps(Output& out) {
         Process& p = table_.at(slot);
         if (!p.used) continue;
         uint32_t threads = ProcessTable::thread_count(p);
-        out.print("%5lu  %-12s %-9s %7u  %s%s\n", p.pid, p.program, ProcessTable::state_name(p), threads, p.arguments,
-                  p.restored ? " (restored)" : "");
+        out.print("%5lu  %-12s %-9s %7u  %s%s\n", p.pid, ProcessTable::name(p), ProcessTable::state_name(p), threads,
+                  p.arguments, p.restored ? " (restored)" : "");
     }
 }
 
@@ -206,7 +206,7 @@ bool Supervisor::serve(uint64_t badge, const void* request, uint64_t length, uin
     case amber::protocol::SupervisorOp::Poll: reply_value = p->phase == ProcessPhase::CheckRequested; return true;
     case amber::protocol::SupervisorOp::Report:
         p->phase = r.argument != 0 ? ProcessPhase::Passed : ProcessPhase::Failed;
-        amber::print("checkpointd: process %lu (%s) reports its self-check %s\n", p->pid, p->program,
+        amber::print("checkpointd: process %lu (%s) reports its self-check %s\n", p->pid, ProcessTable::name(*p),
                      r.argument != 0 ? "passed" : "FAILED");
         return true;
     }

@@ -43,6 +43,7 @@ USER_PROGRAMS := hello platform_tests faulter object_tests fuzzer bench ipc_test
 hello_SOURCES := userland/programs/hello.cpp
 LOADER_SOURCES := userland/lib/spawn.cpp kernel/lib/ustar.cpp kernel/lib/elf64.cpp
 zdtm_SOURCES := tests/guest/zdtm.cpp tests/guest/zdtm_modes.cpp tests/guest/zdtm_blocking.cpp tests/guest/zdtm_stream.cpp \
+    tests/guest/zdtm_references.cpp \
     kernel/lib/command_line.cpp
 counter_SOURCES := userland/programs/counter.cpp kernel/lib/command_line.cpp
 shell_SOURCES := userland/programs/shell.cpp userland/programs/shell_input.cpp kernel/lib/command_line.cpp \
@@ -61,9 +62,9 @@ platform_tests_SOURCES := tests/guest/platform_tests.cpp
 faulter_SOURCES := tests/guest/faulter.cpp
 fuzzer_SOURCES := tests/guest/fuzzer.cpp $(LOADER_SOURCES)
 bench_SOURCES := tests/bench/bench.cpp userland/lib/pager.cpp
-ipc_tests_SOURCES := tests/guest/ipc_tests.cpp tests/guest/short_ipc_tests.cpp
+ipc_tests_SOURCES := tests/guest/ipc_tests.cpp tests/guest/short_ipc_tests.cpp tests/guest/ipc_reply_tests.cpp
 security_tests_SOURCES := tests/guest/security_tests.cpp tests/guest/correctness_tests.cpp
-keeper_tests_SOURCES := tests/guest/keeper_tests.cpp
+keeper_tests_SOURCES := tests/guest/keeper_tests.cpp tests/guest/keeper_order_tests.cpp
 device_tests_SOURCES := tests/guest/device_tests.cpp tests/guest/block_device_checks.cpp $(DRIVER_SOURCES)
 ata_tests_SOURCES := tests/guest/ata_tests.cpp tests/guest/block_device_checks.cpp $(DRIVER_SOURCES)
 reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_basic_tests.cpp \
@@ -72,6 +73,7 @@ reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_
 cow_tests_SOURCES := tests/guest/cow_tests.cpp tests/guest/cow_copy_tests.cpp tests/guest/cow_call_tests.cpp \
     userland/lib/pager.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
+    tests/guest/space_state_tests.cpp \
     tests/guest/object_tests_main.cpp
 
 USER_BINARIES := $(addprefix $(USER_DIR)/bin/,$(USER_PROGRAMS))

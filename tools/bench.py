@@ -43,9 +43,9 @@ def run(accel, arguments, stress=None):
     return figures
 
 
-CHECKPOINTED = re.compile(r"checkpointed process \d+ \((\w+)\) to (\w+)\.img: .* (\d+) pages written .* (\d+) bytes, "
+CHECKPOINTED = re.compile(r"checkpointed process \d+ \(([\w-]+)\) to (\w+)\.img: .* (\d+) pages written .* (\d+) bytes, "
                           r"frozen ([\d.]+) ms")
-RESTORED = re.compile(r"restored (\w+) from (\w+)\.img as process \d+: (\d+) pages in ([\d.]+) ms")
+RESTORED = re.compile(r"restored ([\w-]+) from (\w+)\.img as process \d+: (\d+) pages in ([\d.]+) ms")
 
 
 def median(values):

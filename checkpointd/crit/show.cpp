@@ -71,8 +71,9 @@ void show_objects(std::ostream& out, const Process& process) {
               u(port.port_set_id()));
     for (const PortSet& set : process.port_sets()) print(out, "  port set %llu\n", u(set.id()));
     for (const Reference& reference : process.references())
-        print(out, "  reference %llu  -> %s %llu\n", u(reference.id()),
-              object_type_name(reference.target_type()).c_str(), u(reference.target_id()));
+        print(out, "  reference %llu  -> %s %llu  rights %s\n", u(reference.id()),
+              object_type_name(reference.target_type()).c_str(), u(reference.target_id()),
+              rights_letters(reference.rights()).c_str());
     for (const Region& region : process.regions())
         print(out, "  region %llu  base %s  size %s  max %s  keeper port %llu\n", u(region.id()),
               hex(region.base()).c_str(), hex(region.size()).c_str(),

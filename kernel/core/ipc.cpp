@@ -145,8 +145,7 @@ void ipc_break(Thread& thread) {
     }
     if (Thread* server = thread.ipc_server) { // a client waiting for its reply
         thread.ipc_server = nullptr;
-        server->ipc_client = nullptr;
-        server->ipc_reply_lost = true;
+        server->ipc_client = nullptr; // its reply finds nobody (DISCONNECTED)
     }
 }
 
@@ -177,15 +176,20 @@ namespace {
 // Mappings of mappings are followed this deep; a deeper chain (or a cycle) is not resolved.
 constexpr unsigned max_mapping_depth = 4;
 
-// The live keeper of the first live region of `space` covering `address`, or nullptr.
+// The live keeper of the smallest live region of `space` that covers `address` and has one (of two
+// the same size, the one with the lower base; a space offers a range once), or nullptr. The choice
+// depends on exported state only, never on the order of Space::regions.
 Port* keeper_of(Space& space, uint64_t address) {
+    Region* chosen = nullptr;
     for (Region* r = space.regions; r != nullptr; r = r->next_in_space) {
-        if (!r->destroyed() && r->keeper != nullptr && !r->keeper->destroyed() && address >= r->base &&
-            address - r->base < r->size) {
-            return r->keeper;
+        if (r->destroyed() || r->keeper == nullptr || r->keeper->destroyed() || address < r->base ||
+            address - r->base >= r->size) {
+            continue;
         }
+        if (chosen == nullptr || r->size < chosen->size || (r->size == chosen->size && r->base < chosen->base))
+            chosen = r;
     }
-    return nullptr;
+    return chosen != nullptr ? chosen->keeper : nullptr;
 }
 
 // Makes `thread` the keeper's caller for the fault (address, error code) and waits.
@@ -207,7 +211,6 @@ bool report_to_keeper(Thread& thread, Port& keeper, uint64_t address, uint64_t e
     }
     deliver_fault(thread, keeper, to);
     receiver->ipc_client = &thread;
-    receiver->ipc_reply_lost = false;
     thread.ipc_server = receiver;
     complete_waiting_call(*receiver, AMBER_OK, 1);
     wait_current(keeper.callers, &keeper);

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include <amber/objects.h>
 #include <arch/context.hpp>
 #include <arch/paging.hpp>
 
@@ -66,7 +67,6 @@ class Thread final : public Object {
     Thread* ipc_partner = nullptr; // the other side of a transfer in progress
     Thread* ipc_client = nullptr;  // server: the caller it owes a reply
     Thread* ipc_server = nullptr;  // client: the server that owes it a reply
-    bool ipc_reply_lost = false;   // server: its client went away before the reply
     // While it waits for a region's keeper: the fault it reports. Not exported: a stopped thread
     // retries its faulting instruction and reports the fault again.
     bool fault_pending = false;
@@ -87,7 +87,7 @@ class Thread final : public Object {
 class Space final : public Object {
   public:
     static constexpr ObjectType object_type = ObjectType::Space;
-    static constexpr unsigned max_name = 32;
+    static constexpr unsigned max_name = AMBER_SPACE_NAME_MAX;
     static constexpr unsigned max_threads = 64;
     static constexpr unsigned max_memory_areas = 64;
 
@@ -101,7 +101,7 @@ class Space final : public Object {
     explicit Space(uint64_t id);
     [[nodiscard]] bool initialize(); // page tables; false when out of memory
 
-    char name[max_name] = {};
+    char name[max_name] = {}; // NUL-terminated, NUL-padded (amber_space_state.name)
     arch::PageTable page_table;
     HandleTable handles;
     Thread* threads = nullptr; // live (not exited) threads, each holding a reference to us

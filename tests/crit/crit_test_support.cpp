@@ -51,6 +51,7 @@ void add_objects(Process& process) {
     reference->set_id(13);
     reference->set_target_id(11);
     reference->set_target_type(AMBER_OBJECT_PORT);
+    reference->set_rights(AMBER_RIGHT_GET_STATE | AMBER_RIGHT_DUPLICATE);
     auto* region = process.add_regions();
     region->set_id(14);
     region->set_base(0x100000);

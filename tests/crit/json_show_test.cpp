@@ -103,8 +103,8 @@ BOOST_AUTO_TEST_CASE(show_summarizes_the_process) {
           "  id 5  rip 0x401000  rsp 0x7fffffefffc0  flags stopped,waiting  waiting in mutex_lock "
           "(rax 35)  waiting for object 9\n",
           "  id 6  rip 0x402000  rsp 0x0  flags stopped  rax 0xdeadbeef\n", "  mutex 9  locked by thread 6\n",
-          "  port 11  badge 0x55  port set 12\n", "  reference 13  -> port 11\n", "max rw-  keeper port 11\n",
-          "handles (3):\n", "  1    space      rwdco  object 7\n",
+          "  port 11  badge 0x55  port set 12\n", "  reference 13  -> port 11  rights r--c-\n",
+          "max rw-  keeper port 11\n", "handles (3):\n", "  1    space      rwdco  object 7\n",
           "  3    port       ----o  object 100  external "
           "supervisor\n",
           "  0x0000000000400000  size 0x2000  r-x  anonymous  1 present pages\n",

@@ -143,7 +143,7 @@ AMBER_TEST(ipc_arguments_are_checked) {
     bad.handles[0] = 999;
     CHECK_EQ(amber::sys::ipc_send(e.port, &bad).status, AMBER_ERR_BAD_HANDLE);
     CHECK_EQ(amber::sys::ipc_wait_receive(e.port, &m).status, AMBER_ERR_WRONG_TYPE);
-    CHECK_EQ(amber::sys::ipc_reply(&m).status, AMBER_ERR_BAD_STATE); // nobody to answer
+    CHECK_EQ(amber::sys::ipc_reply(&m).status, AMBER_ERR_DISCONNECTED); // nobody to answer
     close(e);
 }
 

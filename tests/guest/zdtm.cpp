@@ -13,6 +13,8 @@
 #include <amber/ipc.h>
 
 #include "../../kernel/lib/command_line.hpp"
+#include "../../kernel/lib/format.hpp"
+#include "../../userland/lib/space_name.hpp"
 #include "../../userland/lib/supervisor_client.hpp"
 #include "../../userland/runtime/runtime.hpp"
 #include "zdtm_support.hpp"
@@ -24,6 +26,11 @@ int main(int argc, char** argv) {
     uint64_t argument = 0;
     if (argc > 2 && !lib::parse_unsigned({argv[2], __builtin_strlen(argv[2])}, argument)) return usage();
     const char* mode = argv[1];
+    // The process renames itself (its space's name is exported state): a restored copy must carry
+    // the name, in the kernel's logs, checkpointd's ps and here.
+    char name[AMBER_SPACE_NAME_MAX], restored_name[AMBER_SPACE_NAME_MAX];
+    lib::format_to(name, sizeof name, "zdtm-%s", mode);
+    amber::set_space_name(AMBER_HANDLE_SELF_SPACE, name);
     Result result;
     if (__builtin_strcmp(mode, "threads") == 0) {
         result = run_threads(argument == 0 ? 4 : argument);
@@ -37,6 +44,11 @@ int main(int argc, char** argv) {
         result = run_bigmem(argument == 0 ? 64 : argument);
     } else {
         return usage();
+    }
+    amber::space_name(AMBER_HANDLE_SELF_SPACE, restored_name);
+    if (result.failure == nullptr && __builtin_strcmp(restored_name, name) != 0) {
+        result.failure = "the process's name was not restored";
+        lib::format_to(result.detail, sizeof result.detail, "its space is named '%s'", restored_name);
     }
     if (result.failure == nullptr) {
         amber::print("zdtm %s: PASS (%s)\n", mode, result.detail);

@@ -4,6 +4,7 @@ Each test boots one or more fresh VMs on one disk image (made with mkfs.fat, ins
 between boots with mtools and amber-crit), drives the shell with a script from the boot archive
 (tests/guest/scripts/), and judges the console. A test returns a list of problems (empty: passed).
 """
+import json
 import os
 import random
 import re
@@ -120,26 +121,44 @@ def damaged_images(good):
     }
 
 
-def with_version(good, version, work):
-    """The good image with another format version (and a correct checksum), made with amber-crit."""
-    source, json_path, out = (os.path.join(work, n) for n in ("good.img", "good.json", "version.img"))
+def edited(image, change, work, name):
+    """`image` decoded by amber-crit, changed by `change(decoded JSON)` and encoded again (with a
+    correct checksum)."""
+    source, json_path, out = (os.path.join(work, f"{name}.{ext}") for ext in ("in.img", "json", "img"))
     with open(source, "wb") as f:
-        f.write(good)
-    decoded = crit("decode", source, "--pages")
-    text = re.sub(r'"format_version": *\d+', f'"format_version": {version}', decoded.stdout)
-    if text == decoded.stdout:
-        raise RuntimeError("amber-crit decode shows no format_version")
+        f.write(image)
+    decoded = json.loads(crit("decode", source, "--pages").stdout)
+    change(decoded)
     with open(json_path, "w") as f:
-        f.write(text)
-    crit("encode", json_path, out)
+        json.dump(decoded, f)
+    encoded = crit("encode", json_path, out)
+    if encoded.returncode != 0:
+        raise RuntimeError(f"amber-crit encode: {encoded.stderr}")
     with open(out, "rb") as f:
         return f.read()
 
 
+def with_version(good, version, work):
+    """The good image with another format version."""
+    return edited(good, lambda image: image["header"].update(format_version=version), work, "version")
+
+
+def with_rights(image, old, new, work, name):
+    """The image with every reference of rights `old` given rights `new`."""
+    def change(decoded):
+        references = [r for r in decoded["process"].get("references", []) if r.get("rights", 0) == old]
+        if not references:
+            raise RuntimeError(f"the image has no reference with rights {old:#x}")
+        for reference in references:
+            reference["rights"] = new
+    return edited(image, change, work, name)
+
+
 def test_bad_images(accel, work):
     """Truncated, bit-flipped, empty, non-image and wrong-version images are refused with a clear
-    message while a counter keeps running; a process checkpointd did not start cannot be
-    checkpointed; then the good image restores."""
+    message while a counter keeps running, and so is an image whose reference has rights no kernel
+    gives; an image whose references have fewer rights restores with exactly those; a process
+    checkpointd did not start cannot be checkpointed; then the good image restores."""
     disk = Disk(work, "bad.img")
     first, _ = boot(accel, disk, "cr-disk-make-good.sh", "bad-1")
     problems = common_problems(first, "first boot")
@@ -148,6 +167,12 @@ def test_bad_images(accel, work):
         return problems + ["the first boot wrote no good.img"]
     expectations = damaged_images(good)
     expectations["version.img"] = (with_version(good, 2, work), "unsupported image format version")
+    refs = disk.read("refs.img")
+    if not refs:
+        return problems + ["the first boot wrote no refs.img"]
+    read_only = with_rights(refs, 0x9, 0x1, work, "forged")  # GET_STATE without DUPLICATE: no reference has it
+    expectations["forged.img"] = (read_only, "a reference with rights no kernel gives")
+    disk.write("lowered.img", with_rights(refs, 0x1f, 0x9, work, "lowered"))
     for name, (data, _) in expectations.items():
         disk.write(name, data)
     second, _ = boot(accel, disk, "cr-disk-bad.sh", "bad-2")
@@ -157,6 +182,8 @@ def test_bad_images(accel, work):
         if not any(re.search(rf"restore: {re.escape(name)}: .*({words}).*nothing was started", line)
                    for line in second):
             problems.append(f"{name} was not refused with a message matching '{words}'")
+    if not any(re.search(r"zdtm: reference to object \d+ has rights 0x9, made with 0x1f", line) for line in second):
+        problems.append("lowered.img's references were not restored with the image's fewer rights")
     if not any(re.search(r"checkpoint: no process 1\b", line) for line in second):
         problems.append("checkpointing a process checkpointd did not start was not refused")
     if not any("zdtm threads: PASS" in line for line in second):

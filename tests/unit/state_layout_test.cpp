@@ -67,6 +67,7 @@ const Field fields[] = {
     FIELD(amber_space_state, memory_pages, 24),
     FIELD(amber_space_state, clock_offset, 32),
     FIELD(amber_space_state, reserved0, 40),
+    FIELD(amber_space_state, name, 48),
 
     FIELD(amber_region_state, header, 0),
     FIELD(amber_region_state, base, 16),
@@ -165,7 +166,7 @@ struct Size {
 
 const Size sizes[] = {
     SIZE(amber_state_header, 16, 8), SIZE(amber_thread_registers, 160, 8), SIZE(amber_thread_state, 728, 8),
-    SIZE(amber_space_state, 48, 8),  SIZE(amber_region_state, 40, 8),      SIZE(amber_mapping_state, 48, 8),
+    SIZE(amber_space_state, 80, 8),  SIZE(amber_region_state, 40, 8),      SIZE(amber_mapping_state, 48, 8),
     SIZE(amber_port_state, 32, 8),   SIZE(amber_port_set_state, 24, 8),    SIZE(amber_mutex_state, 32, 8),
     SIZE(amber_cond_state, 24, 8),   SIZE(amber_reference_state, 32, 8),   SIZE(amber_handle_info, 24, 8),
     SIZE(amber_memory_range, 32, 8), SIZE(amber_stats, 4144, 8),           SIZE(amber_ipc_buffer, 16, 8),
@@ -179,7 +180,7 @@ const Size sizes[] = {
 BOOST_AUTO_TEST_SUITE(state_layout)
 
 BOOST_AUTO_TEST_CASE(every_field_offset_is_unchanged) {
-    BOOST_TEST(std::size(fields) == 103u); // every field of every struct is listed
+    BOOST_TEST(std::size(fields) == 104u); // every field of every struct is listed
     for (const Field& field : fields) {
         BOOST_TEST_INFO(field.name);
         BOOST_TEST(field.offset == field.expected);
@@ -202,6 +203,7 @@ BOOST_AUTO_TEST_CASE(array_and_scalar_field_sizes) {
     BOOST_TEST(sizeof(amber_handle_t) == 4u);
     BOOST_TEST(sizeof(amber_thread_state::fpu) == 512u); // an FXSAVE image
     BOOST_TEST(sizeof(amber_space_state::clock_offset) == 8u);
+    BOOST_TEST(sizeof(amber_space_state::name) == 32u);
     BOOST_TEST(sizeof(amber_stats::calls) == 128u * 8u);
     BOOST_TEST(sizeof(amber_stats::restarts) == 128u * 8u);
     BOOST_TEST(sizeof(amber_stats::forced_restarts) == 128u * 8u);

@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(status_codes_are_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
-    BOOST_TEST(AMBER_ABI_VERSION == 3);
+    BOOST_TEST(AMBER_ABI_VERSION == 4);
     BOOST_TEST(AMBER_TICK_HZ == 1000);
     BOOST_TEST(AMBER_USER_MIN == 0x0000000000010000ull);
     BOOST_TEST(AMBER_USER_MAX == 0x0000800000000000ull);
@@ -319,7 +319,8 @@ BOOST_AUTO_TEST_CASE(abi_constants_are_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(object_constants_are_unchanged) {
-    BOOST_TEST(AMBER_STATE_VERSION == 2);
+    BOOST_TEST(AMBER_STATE_VERSION == 3);
+    BOOST_TEST(AMBER_SPACE_NAME_MAX == 32);
     BOOST_TEST(AMBER_HANDLE_NONE == 0u);
     BOOST_TEST(sizeof(amber_handle_t) == 4u);
 

@@ -3,7 +3,7 @@
 #define AMBER_UAPI_ABI_H
 
 /* Version of the kernel ABI; bumped on any incompatible change to uapi/. */
-#define AMBER_ABI_VERSION 3
+#define AMBER_ABI_VERSION 4
 
 /* Frequency of the timer that clock_ticks counts and that drives preemption. */
 #define AMBER_TICK_HZ 1000

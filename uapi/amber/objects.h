@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define AMBER_STATE_VERSION 2
+#define AMBER_STATE_VERSION 3
 
 typedef uint32_t amber_handle_t; /* index into the caller's handle table; 0 is never valid */
 #define AMBER_HANDLE_NONE 0u
@@ -111,6 +111,8 @@ enum amber_thread_reference {
 #define AMBER_PORT_REF_PORT_SET 0    /* the port set it is attached to, if any */
 #define AMBER_REFERENCE_REF_TARGET 0 /* what the reference points at */
 
+#define AMBER_SPACE_NAME_MAX 32 /* bytes of amber_space_state.name, the terminating NUL included */
+
 struct amber_space_state {
     struct amber_state_header header;
     uint32_t handle_count; /* read-only: live handles in its table */
@@ -119,6 +121,11 @@ struct amber_space_state {
     int64_t clock_offset;  /* added to the timer ticks its threads see (clock_ticks): a restored
                               process's clock goes on from its checkpoint, as in CRIU's time namespaces */
     uint64_t reserved0;
+    /* The space's name in kernel logs: the program the kernel (or a loader) started in it, "space"
+     * for space_create. NUL-terminated and NUL-padded; set_state refuses (INVALID_ARGUMENT) a name
+     * without a NUL, with a byte other than NUL after the first NUL, or with a control character
+     * (below 0x20, or 0x7f). */
+    char name[AMBER_SPACE_NAME_MAX];
 };
 
 struct amber_region_state {

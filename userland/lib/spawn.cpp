@@ -5,6 +5,7 @@
 #include "../../kernel/lib/elf64.hpp"
 #include "../../kernel/lib/ustar.hpp"
 #include "../runtime/runtime.hpp"
+#include "space_name.hpp"
 
 extern "C" void* malloc(size_t);
 extern "C" void free(void*);
@@ -146,8 +147,12 @@ amber_status spawn(const SpawnRequest& request, Spawned& out, const char*& error
     }
     auto space = static_cast<amber_handle_t>(created.value);
     amber_handle_t thread = 0;
-    amber_status status = sys::space_handle_install(space, AMBER_HANDLE_SELF_SPACE, space, AMBER_RIGHTS_ALL).status;
-    error = "cannot install the space's own handle";
+    amber_status status = set_space_name(space, request.program); // as the kernel names the processes it starts
+    error = "cannot name the space";
+    if (status == AMBER_OK) {
+        status = sys::space_handle_install(space, AMBER_HANDLE_SELF_SPACE, space, AMBER_RIGHTS_ALL).status;
+        error = "cannot install the space's own handle";
+    }
     uint64_t rsp = 0, argv = 0;
     if (status == AMBER_OK) {
         status = load_segments(space, elf, image);

@@ -1,7 +1,8 @@
 // Starting programs from the boot archive in user space: what the kernel does for the first
 // processes, done by a parent (checkpointd, tests) for its children with ordinary calls.
 //
-// spawn() creates a child space nested in the caller's (Fluke: destroyed with it), maps the ELF's
+// spawn() creates a child space nested in the caller's (Fluke: destroyed with it), names it after
+// the program (amber_space_state.name, as the kernel names the processes it starts), maps the ELF's
 // segments and a stack laid out as the kernel lays out a first process (docs/abi.md "Process
 // start"), installs the child's own space at AMBER_HANDLE_SELF_SPACE, its first thread at
 // AMBER_HANDLE_FIRST_THREAD and the extra handles asked for, then starts the thread.

@@ -73,7 +73,6 @@ SyscallResult receive_fault_report(Thread& caller, Thread& faulting, Port& port,
     port.callers.push_back(&faulting);
     faulting.ipc_server = &caller;
     caller.ipc_client = &faulting;
-    caller.ipc_reply_lost = false;
     return SyscallResult::done(AMBER_OK, 1);
 }
 
@@ -137,7 +136,6 @@ static SyscallResult send_message(Thread& caller, SyscallArguments& arguments, b
         return SyscallResult::done(AMBER_OK);
     }
     receiver->ipc_client = &caller;
-    receiver->ipc_reply_lost = false;
     caller.ipc_server = receiver;
     complete_waiting_call(*receiver, AMBER_OK, 1); // rdx = 1: a reply is owed
     wait_current(port->callers, port);
@@ -229,7 +227,6 @@ SyscallResult wait_receive(Thread& caller, PortSet& port_set, Message& received)
     port->callers.push_back(sender);
     sender->ipc_server = &caller;
     caller.ipc_client = sender;
-    caller.ipc_reply_lost = false;
     return SyscallResult::done(AMBER_OK, 1);
 }
 

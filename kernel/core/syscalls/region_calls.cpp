@@ -87,6 +87,11 @@ SyscallResult sys_region_create(Thread& caller, SyscallArguments& arguments) {
         state.reserved0 != 0) {
         return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
     }
+    // One region per range: of overlapping regions the smallest takes a fault (ipc.cpp, keeper_of),
+    // and two with the same range could be told apart by nothing but their order.
+    for (Region* r = space->regions; r != nullptr; r = r->next_in_space) {
+        if (r->base == state.base && r->size == state.size) return SyscallResult::done(AMBER_ERR_EXISTS);
+    }
     Region* region = create<Region>(*space, state.header.id);
     if (region == nullptr) return SyscallResult::done(AMBER_ERR_NO_MEMORY);
     region->base = state.base;

@@ -1,7 +1,10 @@
 // Idempotent IPC, the server's side: replies go to the client last received from (ipc_client),
 // which waits on the port for them (ipc_calls.cpp). A long reply is carried on across preemption
-// points through a transfer binding, like a request; a client that stopped waiting (stopped,
-// cancelled, exited) calls again, and the server's reply then finds nobody (DISCONNECTED).
+// points through a transfer binding, like a request. Stopping, cancelling or ending either thread
+// breaks the link; a reply that finds no client waiting for it returns DISCONNECTED, whatever the
+// reason (the client went away, was stopped, or never called; the server was stopped or moved
+// into another thread object): the result depends on no state but the link, and the client, if
+// any, calls again.
 #include "../ipc.hpp"
 #include "../scheduler.hpp"
 #include "../syscall.hpp"
@@ -21,17 +24,12 @@ static SyscallResult reply_to_client(Thread& caller, SyscallArguments& arguments
         return SyscallResult::done(status);
     }
     Thread* client = caller.ipc_client;
-    if (client != nullptr && client->run_state != RunState::Waiting) { // cannot happen if links are kept right
-        ipc_break(caller);
-        return SyscallResult::done(AMBER_ERR_DISCONNECTED);
+    if (client == nullptr || client->run_state != RunState::Waiting) { // the latter cannot happen
+        if (client != nullptr) ipc_break(caller);
+        return SyscallResult::done(AMBER_ERR_DISCONNECTED); // nobody waits for this reply
     }
-    if (client != nullptr && client->context.frame.rax == AMBER_SYS_ipc_call_short) {
+    if (client->context.frame.rax == AMBER_SYS_ipc_call_short) {
         return SyscallResult::done(AMBER_ERR_BAD_STATE); // a short client takes a short reply only
-    }
-    if (client == nullptr) {
-        bool lost = caller.ipc_reply_lost;
-        caller.ipc_reply_lost = false;
-        return SyscallResult::done(lost ? AMBER_ERR_DISCONNECTED : AMBER_ERR_BAD_STATE);
     }
     if (client->fault_pending) { // the keeper has dealt with the fault: the thread retries the access
         caller.ipc_client = nullptr;
@@ -108,6 +106,7 @@ SyscallResult sys_ipc_reply_wait_receive(Thread& caller, SyscallArguments& argum
     }
     bool replied;
     SyscallResult result = reply_to_client(caller, arguments, replying, replied);
+    // No client waits (DISCONNECTED), or a short one (BAD_STATE), which wait_receive lets call again.
     bool nobody_to_answer = result.kind == SyscallResult::Kind::Done &&
                             (result.status == AMBER_ERR_BAD_STATE || result.status == AMBER_ERR_DISCONNECTED);
     if (!replied && !nobody_to_answer) { // still replying, or the reply failed

@@ -39,7 +39,6 @@ void words_of(const SyscallArguments& arguments, uint64_t (&words)[4]) {
 void owe_reply(Thread& client, Thread& server) {
     client.ipc_server = &server;
     server.ipc_client = &client;
-    server.ipc_reply_lost = false;
 }
 
 } // namespace
@@ -100,7 +99,6 @@ SyscallResult sys_ipc_reply_wait_receive_short(Thread& caller, SyscallArguments&
         complete_waiting_call(*client, AMBER_OK, words[1]);
         if (stress_fires(StressPoint::Commit)) return SyscallResult::restart(AMBER_SYS_ipc_wait_receive_short, true);
     }
-    caller.ipc_reply_lost = false;
     return sys_ipc_wait_receive_short(caller, arguments);
 }
 

@@ -13,6 +13,20 @@ bool rights_within(uint64_t rights, uint32_t limit) {
     return (rights & ~uint64_t{AMBER_RIGHTS_ALL}) == 0 && (rights & ~uint64_t{limit}) == 0;
 }
 
+// A NUL inside the array, only NULs after it, and no control characters before it.
+bool valid_name(const char (&name)[AMBER_SPACE_NAME_MAX]) {
+    unsigned length = 0;
+    while (length < AMBER_SPACE_NAME_MAX && name[length] != '\0') {
+        auto byte = static_cast<unsigned char>(name[length++]);
+        if (byte < 0x20 || byte == 0x7f) return false;
+    }
+    if (length == AMBER_SPACE_NAME_MAX) return false;
+    while (length < AMBER_SPACE_NAME_MAX) {
+        if (name[length++] != '\0') return false;
+    }
+    return true;
+}
+
 } // namespace
 
 SyscallResult sys_space_create(Thread& caller, SyscallArguments& arguments) {
@@ -87,19 +101,23 @@ amber_status export_state(Thread& caller, Space& space, uint64_t buffer, uint64_
     state.handle_count = space.handles.count();
     state.thread_count = space.thread_count;
     state.clock_offset = space.clock_offset;
+    static_assert(sizeof state.name == sizeof space.name);
+    __builtin_memcpy(state.name, space.name, sizeof state.name);
     for (uint32_t i = 0; i < space.area_count; ++i) {
         state.memory_pages += present_pages(space, space.areas[i].base, space.areas[i].size);
     }
     return state_out(caller, buffer, size, state);
 }
 
-// Of a space's state only the clock offset is writable; the rest are read-only counts.
+// Of a space's state the clock offset and the name are writable (both or, on error, neither); the
+// rest are read-only counts.
 amber_status import_state(Thread& caller, Space& space, uint64_t buffer, uint64_t size) {
     amber_space_state state;
     amber_status status = state_in(caller, buffer, size, AMBER_OBJECT_SPACE, state);
     if (status != AMBER_OK) return status;
-    if (state.reserved0 != 0) return AMBER_ERR_INVALID_ARGUMENT;
+    if (state.reserved0 != 0 || !valid_name(state.name)) return AMBER_ERR_INVALID_ARGUMENT;
     space.clock_offset = state.clock_offset;
+    __builtin_memcpy(space.name, state.name, sizeof space.name);
     return AMBER_OK;
 }
 

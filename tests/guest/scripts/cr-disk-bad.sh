@@ -6,6 +6,10 @@ restore flipped.img
 restore empty.img
 restore text.img
 restore version.img
+restore forged.img
+restore lowered.img
+check $!
+wait $! FAILED 60000
 checkpoint 1 nope.img
 ps
 restore good.img
