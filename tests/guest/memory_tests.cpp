@@ -218,7 +218,8 @@ AMBER_TEST(calls_on_a_huge_sparse_range_cost_what_is_present_not_its_length) {
 
 // Regression (issue 11, item 2): dropping many present pages (memory_free, destroying a mapping,
 // re-protecting one) used to run in one go with interrupts off; now it passes preemption points and
-// restarts, each slice's unmapping committed. 64 MiB is about 16,000 pages: more than a time slice.
+// restarts, each slice's unmapping committed. 64 MiB is about 16,000 pages, a thousand slices: under
+// preemption stress each call surely restarts (without it, whether a slice ends in one is timing).
 AMBER_TEST(dropping_many_pages_passes_preemption_points) {
     constexpr uint64_t base = 0x0000200000000000ull, size = 64ull << 20;
     amber_handle_t owner = handle_of(amber::sys::space_create(0));
@@ -244,7 +245,7 @@ AMBER_TEST(dropping_many_pages_passes_preemption_points) {
     uint64_t before = restarts_of(AMBER_SYS_object_set_state);
     mapping_state.protection = AMBER_PROT_READ;
     CHECK_EQ(set_state(mapping, mapping_state), AMBER_OK);
-    CHECK(restarts_of(AMBER_SYS_object_set_state) > before);
+    CHECK(!preemption_stress_active() || restarts_of(AMBER_SYS_object_set_state) > before);
     CHECK_EQ(amber::sys::space_enumerate_memory(user, 0, &range, 1).value, 1u);
     CHECK_EQ(range.present_pages, 0u);
     CHECK_EQ(range.protection, static_cast<uint32_t>(AMBER_PROT_READ));
@@ -253,11 +254,11 @@ AMBER_TEST(dropping_many_pages_passes_preemption_points) {
     touch_all();
     before = restarts_of(AMBER_SYS_object_destroy);
     CHECK_EQ(amber::sys::object_destroy(mapping).status, AMBER_OK);
-    CHECK(restarts_of(AMBER_SYS_object_destroy) > before);
+    CHECK(!preemption_stress_active() || restarts_of(AMBER_SYS_object_destroy) > before);
     CHECK_EQ(amber::sys::memory_read(user, base, &byte, 1).status, AMBER_ERR_BAD_ADDRESS);
     before = restarts_of(AMBER_SYS_memory_free);
     CHECK_EQ(amber::sys::memory_free(owner, base, size).status, AMBER_OK);
-    CHECK(restarts_of(AMBER_SYS_memory_free) > before);
+    CHECK(!preemption_stress_active() || restarts_of(AMBER_SYS_memory_free) > before);
     CHECK_EQ(amber::sys::memory_read(owner, base, &byte, 1).status, AMBER_ERR_BAD_ADDRESS);
     for (amber_handle_t h : {mapping, region, owner, user}) {
         if (h == owner || h == user) amber::sys::object_destroy(h);

@@ -78,6 +78,14 @@ inline bool export_stress_active() {
     return amber::sys::system_stats(&stats, sizeof stats).ok() && (stats.stress_points & (1u << 5)) != 0;
 }
 
+// True when restart stress forces restarts at preemption points (Preemption: bit 1 of stress_points):
+// a call with preemption points then restarts at some of them for sure, whatever the timing.
+inline bool preemption_stress_active() {
+    amber_stats stats{};
+    return amber::sys::system_stats(&stats, sizeof stats).ok() && stats.stress_points != 0 && stats.stress_rate > 0 &&
+           (stats.stress_points & (1u << 1)) != 0;
+}
+
 // True when restart stress runs (it may add spurious cond wake-ups: exact counts become minimums).
 inline bool stress_active() {
     amber_stats stats{};
