@@ -325,10 +325,7 @@ void run_client(void* argument) {
 // Regression (issue 11, item 7): a failed ipc_reply_wait_receive says in rdx which stage it reached,
 // and a bad port set is refused before the reply goes out.
 AMBER_TEST(reply_wait_receive_failures_say_whether_the_reply_went_out) {
-    if (object_tests::export_stress_active()) { // a stopped client calls again: which call a stage served is open
-        amber::print("  skipped under export stress: it needs clients that are never stopped\n");
-        return;
-    }
+    SKIP_UNDER_EXPORT_STRESS("a stopped client calls again: which call a stage served is open");
     staged::e = endpoint(11);
     auto server = static_cast<amber_handle_t>(amber::start_thread(staged::serve, nullptr, server_stack, stack_size));
     auto first = static_cast<amber_handle_t>(
