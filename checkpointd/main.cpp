@@ -89,14 +89,15 @@ int main(int argc, char** argv) {
             continue;
         }
         owe_reply = r.value == 1;
-        bool halt = false;
+        bool halt = false, header_missing = false;
         if (in.badge == control_badge) {
             protocol::ControlRequest header{};
             if (in.transferred >= sizeof header) __builtin_memcpy(&header, request, sizeof header);
-            if (header.client == 0 || header.sequence == 0) {
-                output.clear();
-                output.fail("checkpointd: a control request without its header\n");
-                reply = {-1, 0, 0};
+            if (header.client == 0 || header.sequence == 0) { // answered without touching the saved reply
+                static const protocol::Reply refused{-1, 0, 0};
+                static const char why[] = "checkpointd: a control request without its header\n";
+                out = amber::ipc::message({{&refused, sizeof refused}, {why, sizeof why - 1}});
+                header_missing = true;
             } else if (header.client != last_command.client || header.sequence != last_command.sequence) {
                 last_command = header;
                 output.clear();
@@ -105,7 +106,7 @@ int main(int argc, char** argv) {
                 checkpointd::execute_command(supervisor, request + sizeof header, output, halt);
                 reply.status = output.failed() ? -1 : 0;
             } // else: delivered again (its client was stopped while it waited): the same reply
-            out = amber::ipc::message({{&reply, sizeof reply}, {output.text(), output.length()}});
+            if (!header_missing) out = amber::ipc::message({{&reply, sizeof reply}, {output.text(), output.length()}});
         } else { // supervisor requests are safe to repeat; their reply does not touch the saved one
             supervisor_reply = {};
             if (!supervisor.serve(in.badge, request, in.transferred, supervisor_reply.value))

@@ -52,7 +52,8 @@ uint64_t present_pages(const Space& space, uint64_t base, uint64_t size);
 void unmap_present_pages(Space& space, uint64_t base, uint64_t size);
 // The same in bounded slices for a call: unmaps pages until none is left (true) or a preemption point
 // between slices says to restart (false, `forced` as preemption_point sets it). Unmapping commits
-// itself, so the restarted call goes on where this one stopped: the walk skips what is gone.
+// itself: the restarted call walks again from `base`, skipping what is gone cheaply (absent tables
+// whole, a leaf table's empty entries in one scan).
 bool unmap_present_pages_preemptibly(Space& space, uint64_t base, uint64_t size, bool& forced);
 arch::Access access_for(uint32_t protection);
 

@@ -9,7 +9,8 @@
 // typically it calls memory_unshare, which gives the page a private frame with its area's
 // protection, and replies, and the access is retried.
 //
-// Invariants kept here: every page of an anonymous area is present; its entry grants at most its
+// Invariants kept here: every page of an anonymous area is present (but between the slices of a
+// memory_free, which unmaps the area before it forgets it); its entry grants at most its
 // area's protection, and less only after memory_clone write-protected it; every page-table entry
 // owns one reference to its frame (frames().share when a second entry maps it, frames().free when
 // an entry lets go).

@@ -66,11 +66,14 @@ void take_place_in_space(Space& space, Thread& from, Thread& to) {
 
 bool replace_by_imported_copy(Thread& thread) {
     Space& space = *thread.space;
+    if (&thread == current_thread()) arch::save_user_state(thread.context);
+    amber_thread_state state = thread_state_of(thread); // as object_get_state exports it
+    // A state set_state would refuse (a stack pointer outside user space, which the kernel lets a
+    // thread have) is one no restorer could import: such a thread is not replaced.
+    if (check_thread_state(state) != AMBER_OK) return false;
     Thread* fresh = create_thread(space, thread.id());
     if (fresh == nullptr) return false;
-    if (&thread == current_thread()) arch::save_user_state(thread.context);
-    amber_thread_state state = thread_state_of(thread); // as object_get_state exports it ...
-    stop_thread(&thread);                               // ... stopping it
+    stop_thread(&thread); // as object_get_state does
     for (Space* s = all_spaces(); s != nullptr; s = s->next_in_machine) {
         move_handles(*s, thread, *fresh);
         move_waiters(*s, thread, *fresh);

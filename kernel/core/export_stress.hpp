@@ -16,7 +16,7 @@ namespace kernel {
 // Replaces `thread` (Runnable or Waiting, its registers at a restart point; if it is the current
 // thread, its CPU state is live) by an imported copy. The copy resumes as set_state resumes a
 // thread: runnable, or straight back in its cond's queue. False, changing nothing, when no fresh
-// thread can be made (the space's thread limit, no memory).
+// thread can be made (the space's thread limit, no memory) or set_state would refuse its state.
 bool replace_by_imported_copy(Thread& thread);
 
 } // namespace kernel

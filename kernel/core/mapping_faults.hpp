@@ -1,7 +1,8 @@
-// Faults in a mapping's pages. A mapping shares its region's frames: those present when it is made
-// are mapped then, and any other page is filled in on the first fault that touches it (by the
-// user or by a kernel copy), from the region's page if it is present, or else by the region's
-// keeper, which is called for the region's own address (ipc.cpp, call_keeper_for).
+// Faults in a mapping's pages. A mapping shares its region's frames: none is mapped when it is
+// made or re-protected, and each page is filled in on the first fault that touches it (by the user)
+// or the first kernel copy that needs it (user_memory.cpp), from the region's page if it is present,
+// or else by the region's keeper, which is called for the region's own address (ipc.cpp,
+// call_keeper_for).
 #pragma once
 
 #include <stdint.h>

@@ -66,6 +66,8 @@ bool drop_pages_for_new_protection(Thread& caller, Mapping& mapping, uint64_t bu
 
 // A thread's state as object_get_state gives it (the caller stops the thread if it must).
 amber_thread_state thread_state_of(const Thread& thread);
+// object_set_state's checks of a thread state, without effect.
+amber_status check_thread_state(const amber_thread_state& state);
 // object_set_state's checks and effect on a Stopped thread: it resumes unless `state` says STOPPED.
 amber_status set_thread_state(Thread& thread, const amber_thread_state& state);
 

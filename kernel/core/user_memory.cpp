@@ -2,8 +2,26 @@
 
 #include <arch/paging.hpp>
 
+#include "mapping_faults.hpp"
+
 namespace kernel {
 namespace {
+
+// Looks up a page for a kernel copy. A mapping's page not filled yet (or filled with less access
+// than the copy needs) is filled from its region's page at once when that is present, as the fault
+// would do: kernel copies of a waiting thread's descriptors, which no fault of its own brings in,
+// see a mapping as the thread does. A page only a keeper could provide stays absent.
+bool lookup_for_copy(const Space& process, uint64_t address, bool need_write, uint64_t& physical,
+                     arch::Access& access) {
+    bool present = process.page_table.lookup(address, physical, access);
+    if (present && (!need_write || arch::has(access, arch::Access::Write))) return true;
+    Mapping* mapping = mapping_at(process, address);
+    uint64_t source;
+    if (mapping == nullptr || fill_mapping_page(*mapping, address, need_write, source) != MappingFill::Filled) {
+        return present;
+    }
+    return process.page_table.lookup(address, physical, access);
+}
 
 // Calls visit(kernel_pointer, chunk_length) for each page-bounded piece of [address, +length).
 template <typename Visit>
@@ -15,7 +33,7 @@ bool for_each_user_chunk(const Space& process, uint64_t address, size_t length, 
     while (length > 0) {
         uint64_t physical;
         arch::Access access;
-        if (!process.page_table.lookup(address, physical, access)) return false;
+        if (!lookup_for_copy(process, address, need_write, physical, access)) return false;
         if (need_write && !arch::has(access, arch::Access::Write)) return false;
         size_t in_page = arch::page_size - (address & (arch::page_size - 1));
         size_t chunk = length < in_page ? length : in_page;

@@ -267,7 +267,7 @@ uint64_t input_waiting() { return amber::sys::console_read(nullptr, 0).value; }
 
 // Stops `thread` and checks that it waits in console_read, its registers describing that call.
 void check_waits_in_console_read(amber::test::Context& test_context, amber_handle_t thread, amber_thread_state& state) {
-    CHECK_EQ(get_state(thread, state), AMBER_OK);
+    CHECK_EQ(stop_while_waiting(thread, state), AMBER_OK);
     CHECK((state.flags & AMBER_THREAD_WAITING) != 0);
     CHECK_EQ(state.registers.rax, AMBER_SYS_console_read);
     const auto* instruction = reinterpret_cast<const uint8_t*>(state.registers.rip);

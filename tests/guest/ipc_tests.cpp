@@ -252,6 +252,53 @@ AMBER_TEST(a_client_exported_while_waiting_for_its_reply_calls_again) {
     close(slow::endpoint_for_server);
 }
 
+namespace in_mapping {
+constexpr uint64_t page = 0x0000210000000000ull, alias = 0x0000210000100000ull;
+Endpoint e;
+volatile amber_status received;
+uint8_t data[16];
+void receive(void*) {
+    auto* descriptor = reinterpret_cast<amber_ipc_message*>(alias); // read through the mapping
+    *descriptor = message({buffer(data, sizeof data)});
+    received = amber::sys::ipc_wait_receive(e.set, descriptor).status;
+}
+} // namespace in_mapping
+
+// Regression (review of the lazy mapping fill): re-protecting a mapping drops its pages, and a
+// waiting receiver's descriptor in it was then unreadable to the sender, which failed the receiver
+// with BAD_ADDRESS. Kernel copies now fill a mapping's page from its region as a fault would.
+AMBER_TEST(a_waiting_receivers_descriptor_in_a_reprotected_mapping_is_still_read) {
+    using namespace in_mapping;
+    constexpr uint32_t rw = AMBER_PROT_READ | AMBER_PROT_WRITE;
+    e = endpoint(3);
+    received = AMBER_ERR_BUSY;
+    CHECK_EQ(amber::sys::memory_allocate(self_space, page, 4096, rw).status, AMBER_OK);
+    amber_region_state rs{{AMBER_STATE_VERSION, AMBER_OBJECT_REGION, 0}, page, 4096, rw | AMBER_PROT_EXECUTE, 0};
+    amber_handle_t region = handle_of(amber::sys::region_create(self_space, &rs));
+    amber_mapping_state ms{{AMBER_STATE_VERSION, AMBER_OBJECT_MAPPING, 0}, alias, 4096, 0, rw, 0};
+    amber_handle_t mapping = handle_of(amber::sys::mapping_create(self_space, region, &ms));
+    CHECK(region && mapping);
+    amber_handle_t thread =
+        static_cast<amber_handle_t>(amber::start_thread(receive, nullptr, helper_stack, stack_size));
+    CHECK(wait_until([&] { return waits_on(thread, e.set); }));
+    ms.protection = rw | AMBER_PROT_EXECUTE; // drops the mapping's pages, the descriptor's among them
+    CHECK_EQ(set_state(mapping, ms), AMBER_OK);
+    amber_ipc_message m = message({buffer(payload, 8)});
+    fill(8, 5);
+    CHECK_EQ(amber::sys::ipc_send(e.port, &m).status, AMBER_OK);
+    CHECK(wait_until([] { return received != AMBER_ERR_BUSY; }));
+    CHECK_EQ(received, AMBER_OK);
+    CHECK_EQ(reinterpret_cast<amber_ipc_message*>(page)->transferred, 8u); // written back through the region
+    CHECK(wait_exited(thread));
+    amber::sys::handle_close(thread);
+    for (amber_handle_t h : {mapping, region}) {
+        amber::sys::object_destroy(h);
+        amber::sys::handle_close(h);
+    }
+    CHECK_EQ(amber::sys::memory_free(self_space, page, 4096).status, AMBER_OK);
+    close(e);
+}
+
 AMBER_TEST(destroying_a_port_ends_the_wait_of_its_senders) {
     Endpoint e = endpoint(9);
     static amber_ipc_message pending;

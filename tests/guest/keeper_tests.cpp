@@ -87,16 +87,9 @@ AMBER_TEST(a_thread_waiting_for_its_keeper_is_exported_and_retries_when_resumed)
     CHECK(wait_until([] { return last_fault != 0 && hold_replies; }));
     for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
     amber_thread_state state{};
-    // Stops it: it waited for its keeper. Under export stress a keeper replaced by its imported copy
-    // breaks its link to the waiting thread, which retries its access and faults again: between the
-    // two it is not waiting, so stop it again until it is.
-    for (int tries = 0; tries < 100; ++tries) {
-        CHECK_EQ(get_state(thread, state), AMBER_OK);
-        if ((state.flags & AMBER_THREAD_WAITING) != 0 || !export_stress_active()) break;
-        state.flags = 0;
-        set_state(thread, state);
-        for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
-    }
+    // Stops it: it waited for its keeper (under export stress a replaced keeper breaks the link, and
+    // the thread retries its access and faults again: stop_while_waiting catches it waiting).
+    CHECK_EQ(stop_while_waiting(thread, state), AMBER_OK);
     CHECK_EQ(state.flags, AMBER_THREAD_STOPPED | AMBER_THREAD_WAITING);
     const auto* instruction = reinterpret_cast<const uint8_t*>(state.registers.rip);
     CHECK(!(instruction[0] == 0x0f && instruction[1] == 0x05)); // at the faulting access, not a syscall

@@ -102,6 +102,21 @@ inline bool stress_active() {
     return amber::sys::system_stats(&stats, sizeof stats).ok() && stats.stress_points != 0;
 }
 
+// Stops `thread` (get_state) while it waits. Under export stress a thread seen to begin a wait may
+// have been replaced right then, its copy not yet waiting again: resume it and stop it again.
+inline amber_status stop_while_waiting(amber_handle_t thread, amber_thread_state& state) {
+    amber_status status = get_state(thread, state);
+    for (int tries = 0; status == AMBER_OK && (state.flags & AMBER_THREAD_WAITING) == 0 && tries < 100 &&
+                        (state.flags & AMBER_THREAD_EXITED) == 0 && export_stress_active();
+         ++tries) {
+        state.flags = 0;
+        set_state(thread, state);
+        for (int i = 0; i < 20; ++i) amber::sys::thread_yield();
+        status = get_state(thread, state);
+    }
+    return status;
+}
+
 // True if `thread` waits now on the object `target` names (thread_get_references; neither stops).
 inline bool waits_on(amber_handle_t thread, amber_handle_t target) {
     amber_handle_t waited = handle_of(amber::sys::reference_create(0));

@@ -191,7 +191,7 @@ AMBER_TEST(the_exported_state_names_the_peer_and_the_turn) {
     amber_ipc_message m = message({buffer(out, 8)});
     CHECK(amber::sys::ipc_connect_send(e.port, &m).ok());
     amber_thread_state s{};
-    CHECK_EQ(get_state(t, s), AMBER_OK);
+    CHECK_EQ(stop_while_waiting(t, s), AMBER_OK);
     CHECK_EQ(s.ipc_flags, AMBER_THREAD_IPC_SERVER); // its client holds the turn
     CHECK_EQ(s.ipc_client_id, id_of(AMBER_HANDLE_FIRST_THREAD));
     CHECK_EQ(s.ipc_server_id, 0u);

@@ -51,6 +51,35 @@ void locker(void*) {
 }
 } // namespace refs
 
+namespace bad_stack {
+volatile uint64_t started;
+// Points rsp into the kernel half (the kernel lets a thread do that; set_state would refuse it)
+// and makes calls forever, each a restart point of restart stress.
+[[noreturn]] void yield_forever(void*) {
+    started = 1;
+    asm volatile("mov %0, %%rsp\n1: mov %1, %%eax\nsyscall\njmp 1b\n"
+                 :
+                 : "r"(0xffff800000001000ull), "i"(AMBER_SYS_thread_yield)
+                 : "rax", "rcx", "r11", "memory");
+    __builtin_unreachable();
+}
+} // namespace bad_stack
+
+// Regression (review of export stress): a thread whose state set_state would refuse was destroyed
+// first and then found not to import, and the kernel panicked. Now it is not replaced.
+AMBER_TEST(export_stress_leaves_a_thread_it_could_not_import) {
+    bad_stack::started = 0;
+    auto thread =
+        static_cast<amber_handle_t>(amber::start_thread(bad_stack::yield_forever, nullptr, stack_a, stack_size));
+    CHECK(wait_until([] { return bad_stack::started == 1; }));
+    for (int i = 0; i < 2000; ++i) amber::sys::thread_yield(); // thousands of its calls meanwhile
+    amber_thread_state state{};
+    CHECK_EQ(get_state(thread, state), AMBER_OK);
+    CHECK_EQ(state.registers.rsp, 0xffff800000001000ull);
+    CHECK_EQ(amber::sys::object_destroy(thread).status, AMBER_OK);
+    amber::sys::handle_close(thread);
+}
+
 AMBER_TEST(thread_references_do_not_amplify_rights) {
     amber_handle_t full = handle_of(amber::sys::mutex_create(0));
     refs::mutex = handle_of(amber::sys::handle_duplicate(full, AMBER_RIGHT_OPERATE));

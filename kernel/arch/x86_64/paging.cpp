@@ -200,11 +200,17 @@ uint64_t PageTable::next_mapped(uint64_t va, uint64_t end) const {
         for (int level = 3; level >= 0; --level) {
             uint64_t entry = table_at(table)[index_at(va, level)];
             uint64_t span = uint64_t{1} << (12 + 9 * level);
-            if ((entry & pte::present) == 0 || (level == 0 && (entry & pte::user) == 0)) {
-                va = (va & ~(span - 1)) + span; // past the whole absent table (or page)
+            if (level == 0) { // the rest of this leaf table in one scan, not a walk from the root per page
+                const uint64_t* entries = table_at(table);
+                for (unsigned i = index_at(va, 0); i < 512 && va < end; ++i, va += page_size) {
+                    if ((entries[i] & (pte::present | pte::user)) == (pte::present | pte::user)) return va;
+                }
                 break;
             }
-            if (level == 0) return va;
+            if ((entry & pte::present) == 0) {
+                va = (va & ~(span - 1)) + span; // past the whole absent table
+                break;
+            }
             table = entry & pte::address_mask;
         }
     }

@@ -69,8 +69,7 @@ amber_thread_state thread_state_of(const Thread& thread) {
     return state;
 }
 
-amber_status set_thread_state(Thread& thread, const amber_thread_state& state) {
-    if (thread.run_state != RunState::Stopped) return AMBER_ERR_BAD_STATE; // get_state stops it first
+amber_status check_thread_state(const amber_thread_state& state) {
     const amber_thread_registers& r = state.registers;
     if ((state.flags & ~known_thread_flags) != 0 || (state.ipc_flags & ~known_ipc_flags) != 0) {
         return AMBER_ERR_INVALID_ARGUMENT;
@@ -79,6 +78,14 @@ amber_status set_thread_state(Thread& thread, const amber_thread_state& state) {
         !arch::is_user_address(r.gs_base)) {
         return AMBER_ERR_INVALID_ARGUMENT;
     }
+    return AMBER_OK;
+}
+
+amber_status set_thread_state(Thread& thread, const amber_thread_state& state) {
+    if (thread.run_state != RunState::Stopped) return AMBER_ERR_BAD_STATE; // get_state stops it first
+    amber_status status = check_thread_state(state);
+    if (status != AMBER_OK) return status;
+    const amber_thread_registers& r = state.registers;
     registers_in(r, thread.context);
     __builtin_memcpy(thread.context.fpu.bytes, state.fpu, sizeof state.fpu);
     uint32_t mxcsr;
