@@ -42,10 +42,8 @@ void move_waiters(Space& space, Thread& from, Thread& to) {
 // Each mutex's owner_thread and each connection's peer ids name the thread by id; their import
 // binds the new thread of that id.
 void move_ownership(Thread& from, Thread& to) {
-    for (Mutex* m = from.held_mutexes; m != nullptr; m = m->next_held) m->owner = &to;
-    to.held_mutexes = from.held_mutexes;
-    from.held_mutexes = nullptr;
-    for (uint32_t side = 0; side < 2; ++side) { // AMBER_IPC_SIDE_CLIENT, _SERVER
+    while (from.held_mutexes != nullptr) set_mutex_owner(*from.held_mutexes, &to); // no waiter is woken
+    for (uint32_t side = 0; side < 2; ++side) {                                    // AMBER_IPC_SIDE_CLIENT, _SERVER
         Thread* peer = from.connections[side].peer;
         if (peer == nullptr) continue;
         to.connections[side] = from.connections[side];

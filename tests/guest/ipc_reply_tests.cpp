@@ -85,6 +85,14 @@ void second_answer_reaches_the_client(amber::test::Context& test_context, amber_
     for (amber_handle_t h : {serving, client, server.e.port, server.e.set}) amber::sys::handle_close(h);
 }
 
+// Stops `thread` (object_get_state) and resumes it with the state it exported: its IPC links break.
+void stop_and_resume(amber::test::Context& test_context, amber_handle_t thread) {
+    amber_thread_state state{};
+    CHECK_EQ(get_state(thread, state), AMBER_OK);
+    state.flags = 0;
+    CHECK_EQ(set_state(thread, state), AMBER_OK);
+}
+
 // Moves a stopped thread into a fresh thread object of its space, as a restorer does, and resumes it
 // there; the old object is destroyed. Returns the fresh thread's handle.
 amber_handle_t move_into_fresh_thread(amber::test::Context& test_context, amber_handle_t thread) {
@@ -105,10 +113,7 @@ AMBER_TEST(a_reply_after_the_client_was_stopped_and_resumed_is_disconnected) {
     SKIP_UNDER_EXPORT_STRESS("it counts the replies of threads it alone stops");
     amber_handle_t serving, client;
     start(test_context, serving, client);
-    amber_thread_state state{};
-    CHECK_EQ(get_state(client, state), AMBER_OK); // stops it: the server's link to it breaks
-    state.flags = 0;
-    CHECK_EQ(set_state(client, state), AMBER_OK); // it calls again, to a server busy with the first
+    stop_and_resume(test_context, client); // the server's link to it breaks: it calls again
     first_answer_finds_nobody(test_context);
     second_answer_reaches_the_client(test_context, serving, client);
 }
@@ -117,10 +122,7 @@ AMBER_TEST(a_server_stopped_and_resumed_before_its_reply_gets_disconnected) {
     SKIP_UNDER_EXPORT_STRESS("it counts the replies of threads it alone stops");
     amber_handle_t serving, client;
     start(test_context, serving, client);
-    amber_thread_state state{};
-    CHECK_EQ(get_state(serving, state), AMBER_OK); // stops the server: its client calls again
-    state.flags = 0;
-    CHECK_EQ(set_state(serving, state), AMBER_OK);
+    stop_and_resume(test_context, serving); // stops the server: its client calls again
     first_answer_finds_nobody(test_context);
     second_answer_reaches_the_client(test_context, serving, client);
 }
