@@ -21,7 +21,8 @@ HOST_KERNEL_SOURCES := kernel/lib/format.cpp kernel/lib/ustar.cpp kernel/lib/elf
     kernel/core/kernel_heap_instance.cpp kernel/core/log.cpp \
     kernel/core/object.cpp kernel/core/handle_table.cpp kernel/core/lifecycle.cpp kernel/core/mutex.cpp \
     kernel/core/machine.cpp kernel/core/scheduler.cpp kernel/core/stress.cpp kernel/core/ipc.cpp kernel/core/user_memory.cpp \
-    kernel/core/connection.cpp kernel/core/mapping_faults.cpp kernel/core/address_space.cpp
+    kernel/core/connection.cpp kernel/core/mapping_faults.cpp kernel/core/address_space.cpp \
+    kernel/core/reclaim.cpp
 # The user-level libraries under test.
 HOST_USER_SOURCES := $(sort $(wildcard userland/fs/*.cpp))
 HOST_TEST_SOURCES := $(sort $(wildcard tests/unit/*.cpp))

@@ -73,7 +73,7 @@ reliable_tests_SOURCES := tests/guest/reliable_support.cpp tests/guest/reliable_
 cow_tests_SOURCES := tests/guest/cow_tests.cpp tests/guest/cow_copy_tests.cpp tests/guest/cow_call_tests.cpp \
     userland/lib/pager.cpp
 object_tests_SOURCES := tests/guest/handle_tests.cpp tests/guest/thread_state_tests.cpp tests/guest/memory_tests.cpp tests/guest/inventory_tests.cpp \
-    tests/guest/space_state_tests.cpp \
+    tests/guest/space_state_tests.cpp tests/guest/reclaim_tests.cpp \
     tests/guest/object_tests_main.cpp
 
 USER_BINARIES := $(addprefix $(USER_DIR)/bin/,$(USER_PROGRAMS))

@@ -29,7 +29,8 @@ amber_status check_free_range(const Space& space, uint64_t base, uint64_t size) 
     return AMBER_OK;
 }
 
-amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind) {
+amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t protection, uint32_t kind,
+                      uint64_t present) {
     uint32_t at = 0;
     while (at < space.area_count && space.areas[at].base < base) ++at;
     Space::MemoryArea* before = at > 0 ? &space.areas[at - 1] : nullptr;
@@ -40,17 +41,20 @@ amber_status add_area(Space& space, uint64_t base, uint64_t size, uint32_t prote
                        after->kind == kind && kind == AMBER_MEMORY_ANONYMOUS;
     if (joins_before && joins_after) {
         before->size += size + after->size;
+        before->present_pages += present + after->present_pages;
         for (uint32_t i = at; i + 1 < space.area_count; ++i) space.areas[i] = space.areas[i + 1];
         --space.area_count;
     } else if (joins_before) {
         before->size += size;
+        before->present_pages += present;
     } else if (joins_after) {
         after->base = base;
         after->size += size;
+        after->present_pages += present;
     } else {
         if (space.area_count == Space::max_memory_areas) return AMBER_ERR_LIMIT;
         for (uint32_t i = space.area_count; i > at; --i) space.areas[i] = space.areas[i - 1];
-        space.areas[at] = {base, size, protection, kind};
+        space.areas[at] = {base, size, protection, kind, present};
         ++space.area_count;
     }
     return AMBER_OK;
@@ -90,7 +94,7 @@ amber_status allocate_device_memory(Space& space, uint64_t base, uint64_t size, 
         for (uint64_t j = i; j < pages; ++j) frames().free(physical + j * arch::page_size);
         return AMBER_ERR_NO_MEMORY; // the page tables themselves could not grow
     }
-    return add_area(space, base, size, protection, AMBER_MEMORY_DEVICE); // room checked above
+    return add_area(space, base, size, protection, AMBER_MEMORY_DEVICE, pages); // room checked above
 }
 
 amber_status check_free_areas(const Space& space, uint64_t base, uint64_t size) {
@@ -135,6 +139,14 @@ const Space::MemoryArea* area_at(const Space& space, uint64_t address) {
     return nullptr;
 }
 
+Space::MemoryArea* area_at(Space& space, uint64_t address) {
+    return const_cast<Space::MemoryArea*>(area_at(static_cast<const Space&>(space), address));
+}
+
+void count_mapped_page(Space& space, uint64_t address) {
+    if (Space::MemoryArea* area = area_at(space, address)) ++area->present_pages;
+}
+
 uint32_t area_kind_at(const Space& space, uint64_t address) {
     const Space::MemoryArea* area = area_at(space, address);
     return area != nullptr ? area->kind : 0;
@@ -149,35 +161,38 @@ void remove_area(Space& space, uint64_t base) {
     }
 }
 
-uint64_t present_pages(const Space& space, uint64_t base, uint64_t size) {
-    uint64_t count = 0, end = base + size;
-    for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
-         va = space.page_table.next_mapped(va + arch::page_size, end)) {
-        ++count;
-    }
+uint64_t present_pages(const Space& space) {
+    uint64_t count = 0;
+    for (uint32_t i = 0; i < space.area_count; ++i) count += space.areas[i].present_pages;
     return count;
 }
 
-void unmap_present_pages(Space& space, uint64_t base, uint64_t size) {
+bool unmap_present_pages_within(Space& space, uint64_t base, uint64_t size, uint64_t& budget) {
     uint64_t end = base + size;
+    Space::MemoryArea* area = nullptr; // the last page's: the pages of a range are mostly in one area
     for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
          va = space.page_table.next_mapped(va + arch::page_size, end)) {
+        if (budget == 0) return false;
+        --budget;
         space.page_table.unmap_user_page(va);
+        if (area == nullptr || va < area->base || va - area->base >= area->size) area = area_at(space, va);
+        if (area != nullptr && area->present_pages > 0) --area->present_pages;
     }
+    return true;
+}
+
+void unmap_present_pages(Space& space, uint64_t base, uint64_t size) {
+    uint64_t unlimited = ~uint64_t{0};
+    (void)unmap_present_pages_within(space, base, size, unlimited);
 }
 
 bool unmap_present_pages_preemptibly(Space& space, uint64_t base, uint64_t size, bool& forced) {
     forced = false;
-    uint64_t end = base + size, pages = 0;
-    for (uint64_t va = space.page_table.next_mapped(base, end); va < end;
-         va = space.page_table.next_mapped(va + arch::page_size, end)) {
-        space.page_table.unmap_user_page(va);
-        if (++pages % pages_between_preemption_points == 0 && space.page_table.next_mapped(va, end) < end &&
-            preemption_point(forced)) {
-            return false;
-        }
+    for (;;) {
+        uint64_t budget = pages_between_preemption_points;
+        if (unmap_present_pages_within(space, base, size, budget)) return true;
+        if (preemption_point(forced)) return false;
     }
-    return true;
 }
 
 } // namespace kernel

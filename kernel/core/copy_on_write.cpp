@@ -49,7 +49,7 @@ amber_status clone_page(Space& space, uint64_t address, Space& source, uint64_t 
         frames().free(physical); // drops the share just taken
         return AMBER_ERR_NO_MEMORY;
     }
-    amber_status status = add_area(space, address, arch::page_size, protection, AMBER_MEMORY_ANONYMOUS);
+    amber_status status = add_area(space, address, arch::page_size, protection, AMBER_MEMORY_ANONYMOUS, 1);
     if (status != AMBER_OK) {
         space.page_table.unmap_user_page(address); // drops the share again
         return status;

@@ -7,6 +7,7 @@
 #include "kernel_heap.hpp"
 #include "log.hpp"
 #include "objects.hpp"
+#include "reclaim.hpp"
 #include "scheduler.hpp"
 
 namespace kernel {
@@ -51,7 +52,13 @@ void Space::on_destroy() {
             break;
         }
     }
-    while (children != nullptr) children->destroy(); // each child unlinks itself
+    // Children end first, the deepest first: each one ended has no children left, so a deep nest
+    // takes no deeper kernel stack than one level.
+    while (children != nullptr) {
+        Space* leaf = children;
+        while (leaf->children != nullptr) leaf = leaf->children;
+        leaf->destroy(); // unlinks itself from its parent
+    }
     if (parent != nullptr) {
         for (Space** s = &parent->children; *s != nullptr; s = &(*s)->next_sibling) {
             if (*s == this) {
@@ -59,12 +66,12 @@ void Space::on_destroy() {
                 break;
             }
         }
+        --parent->child_count;
         parent = nullptr;
     }
     while (threads != nullptr) exit_thread(threads); // the last exit re-enters destroy(): a no-op
-    handles.clear();
-    page_table.destroy();
     area_count = 0;
+    queue_for_reclaim(*this); // its handles and memory: in slices, later
     power_off_if_idle();
 }
 
@@ -78,6 +85,7 @@ void finish_boot() {
 }
 
 Space* create_space(lib::StringView name, uint64_t id, Space* parent) {
+    if (parent != nullptr && parent->child_count >= Space::max_children) return nullptr;
     Space* space = create<Space>(id);
     if (space == nullptr) return nullptr;
     if (!space->initialize()) {
@@ -92,6 +100,7 @@ Space* create_space(lib::StringView name, uint64_t id, Space* parent) {
         space->parent = parent;
         space->next_sibling = parent->children;
         parent->children = space;
+        ++parent->child_count;
     }
     return space;
 }

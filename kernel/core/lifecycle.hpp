@@ -14,7 +14,8 @@
 
 namespace kernel {
 
-// `parent`: the space that owns the new one (nullptr for the programs the kernel starts).
+// `parent`: the space that owns the new one (nullptr for the programs the kernel starts). nullptr
+// when out of memory or when `parent` has Space::max_children already.
 Space* create_space(lib::StringView name, uint64_t id, Space* parent);
 // A stopped thread with zeroed registers; nullptr at the space's thread limit or out of memory.
 Thread* create_thread(Space& space, uint64_t id);

@@ -51,6 +51,7 @@ MappingFill fill_mapping_page(Mapping& mapping, uint64_t address, bool write, ui
         frames().free(physical);
         return MappingFill::Unresolvable;
     }
+    if (!present) count_mapped_page(*mapping.space, page);
     return MappingFill::Filled;
 }
 

@@ -36,6 +36,7 @@ class Object {
     bool destroyed() const { return destroyed_; }
 
     void retain() { ++references_; }
+    uint32_t references() const { return references_; }
     // Drops one reference; the last one frees the object (destroying it first if needed).
     void release();
     // Tears the object down now; idempotent. Holders of references see it as destroyed.

@@ -7,6 +7,7 @@
 #include "ipc.hpp"
 #include "log.hpp"
 #include "machine.hpp"
+#include "reclaim.hpp"
 #include "run_queue.hpp"
 #include "stress.hpp"
 
@@ -172,6 +173,7 @@ void handle_timer_tick() {
 }
 
 void return_to_user() {
+    (void)reclaim_some(reclaim_budget_per_entry);
     deliver_console_input(); // may wake the current thread itself, so before looking at it
     Thread* previous = current;
     bool previous_runs = previous != nullptr && previous->run_state == RunState::Runnable;
@@ -186,7 +188,10 @@ void return_to_user() {
     }
     Thread* next = run_queue.pop_front();
     while (next == nullptr) {
-        arch::idle_wait();
+        if (reclaim_some(reclaim_budget_when_idle))
+            arch::poll_interrupts(); // idle time goes to reclaiming while there is any
+        else
+            arch::idle_wait();
         deliver_console_input();
         // The thread that just began to wait is still `current` (its CPU state is loaded), so
         // waking it made it Runnable without queueing it: resume it in place.

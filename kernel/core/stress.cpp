@@ -6,6 +6,7 @@
 #include "../lib/random.hpp"
 #include "frame_allocator.hpp"
 #include "kernel_heap.hpp"
+#include "reclaim.hpp"
 
 namespace kernel {
 namespace detail {
@@ -63,6 +64,8 @@ void read_stats(amber_stats& out) {
     out.heap_blocks = heap().blocks_in_use();
     out.free_frames = frames().free_frames();
     out.heap_frames = heap().pages_held();
+    out.reclaim_pending = reclaim_pending();
+    out.reclaim_slices = reclaim_slices();
 }
 
 } // namespace kernel

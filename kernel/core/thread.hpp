@@ -90,12 +90,14 @@ class Space final : public Object {
     static constexpr unsigned max_name = AMBER_SPACE_NAME_MAX;
     static constexpr unsigned max_threads = 64;
     static constexpr unsigned max_memory_areas = 64;
+    static constexpr unsigned max_children = 256; // space_create refuses more (LIMIT): listing them is bounded
 
     struct MemoryArea {
         uint64_t base;
         uint64_t size;
-        uint32_t protection; // AMBER_PROT_*
-        uint32_t kind;       // AMBER_MEMORY_*
+        uint32_t protection;    // AMBER_PROT_*
+        uint32_t kind;          // AMBER_MEMORY_*
+        uint64_t present_pages; // pages mapped in the page table now (amber_memory_range.present_pages)
     };
 
     explicit Space(uint64_t id);
@@ -114,9 +116,15 @@ class Space final : public Object {
     // Nesting (Fluke): a space made by space_create belongs to the creating space and is
     // destroyed with it. No references: a child unlinks itself when it ends.
     Space* parent = nullptr;
-    Space* children = nullptr;
+    Space* children = nullptr; // newest first (space_get_children)
+    uint32_t child_count = 0;
     Space* next_sibling = nullptr;
     Space* next_in_machine = nullptr; // link of every space not yet destroyed (lifecycle.hpp, all_spaces)
+    // Once destroyed, until reclaim.hpp has released its handles and memory: the queue's link and
+    // how far it got (the next handle to drop, the first address whose tables may be left).
+    Space* next_to_reclaim = nullptr;
+    amber_handle_t reclaim_handle = 1;
+    uint64_t reclaim_cursor = 0;
 
   private:
     void on_destroy() override;

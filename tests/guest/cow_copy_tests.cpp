@@ -40,7 +40,8 @@ AMBER_TEST(memory_write_into_a_shared_page_of_another_space_goes_to_the_keeper) 
     CHECK(holds(from, 0, 300) && holds(from, 1, 300) && holds(from, 2, 300)); // the source is untouched
     CHECK_EQ(owners(self_space, from), 1u);
     CHECK_EQ(owners(self_space, from + 3 * page), 2u); // page 3 still shared with the child
-    amber::sys::object_destroy(child);                 // its page-table entries let go of the frames
+    amber::sys::object_destroy(child); // its page-table entries let go of the frames, in slices after the call
+    CHECK_EQ(reclaimed_stats().reclaim_pending, 0u);
     CHECK_EQ(owners(self_space, from + 3 * page), 1u);
     CHECK_EQ(pager.forget(child, to), AMBER_OK);
     amber::sys::handle_close(child);

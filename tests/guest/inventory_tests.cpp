@@ -1,5 +1,5 @@
 // Guest tests of the calls loaders and checkpointers use: boot_archive_read, space_get_threads,
-// the port set a port's state names, and object_get_references.
+// space_get_children, the port set a port's state names, and object_get_references.
 #include "object_test_support.hpp"
 
 using namespace object_tests;
@@ -158,4 +158,72 @@ AMBER_TEST(object_get_references_names_what_an_object_refers_to) {
         amber::sys::object_destroy(h);
         amber::sys::handle_close(h);
     }
+}
+
+// Issue 11, item 9: a child whose handles are all closed lives on while its threads do; its parent
+// finds it again with space_get_children.
+AMBER_TEST(space_get_children_finds_children_no_handle_names) {
+    amber_handle_t handles[64] = {};
+    uint64_t already = amber::sys::space_get_children(self_space, handles, 0ull, 0ull).value;
+    uint64_t ids[2] = {};
+    for (uint64_t& id : ids) {
+        amber_handle_t child = handle_of(amber::sys::space_create(0));
+        amber_handle_t thread = handle_of(amber::sys::thread_create(child, 0)); // keeps it alive, stopped
+        CHECK(child && thread);
+        id = id_of(child);
+        amber::sys::handle_close(thread);
+        amber::sys::handle_close(child);
+    }
+    amber::SyscallReturn r = amber::sys::space_get_children(self_space, handles, 2ull, 0ull);
+    CHECK_EQ(r.status, AMBER_OK);
+    CHECK_EQ(r.value, already + 2);
+    CHECK_EQ(id_of(handles[0]), ids[1]); // newest first
+    CHECK_EQ(id_of(handles[1]), ids[0]);
+    amber_handle_info info{};
+    CHECK_EQ(amber::sys::object_info(handles[0], &info).status, AMBER_OK);
+    CHECK_EQ(info.type, AMBER_OBJECT_SPACE);
+    CHECK_EQ(info.rights, AMBER_RIGHTS_ALL); // our own space handle's
+    amber_handle_t second = 0;
+    CHECK_EQ(amber::sys::space_get_children(self_space, &second, 1ull, 1ull).value, already + 2);
+    CHECK_EQ(id_of(second), ids[0]);
+    amber::sys::handle_close(second);
+    // Bad arguments change nothing.
+    amber_space_state before{};
+    CHECK_EQ(get_state(self_space, before), AMBER_OK);
+    CHECK_EQ(amber::sys::space_get_children(self_space, kernel_address, 2ull, 0ull).status, AMBER_ERR_BAD_ADDRESS);
+    CHECK_EQ(amber::sys::space_get_children(self_space, handles, 65ull, 0ull).status, AMBER_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(amber::sys::space_get_children(self_space, handles, 1ull, 257ull).status, AMBER_ERR_INVALID_ARGUMENT);
+    amber_handle_t weak = handle_of(amber::sys::handle_duplicate(self_space, AMBER_RIGHT_GET_STATE));
+    CHECK_EQ(amber::sys::space_get_children(weak, handles, 2ull, 0ull).status, AMBER_ERR_ACCESS_DENIED);
+    amber::sys::handle_close(weak);
+    amber_space_state after{};
+    CHECK_EQ(get_state(self_space, after), AMBER_OK);
+    CHECK_EQ(after.handle_count, before.handle_count);
+    for (int i = 0; i < 2; ++i) {
+        CHECK_EQ(amber::sys::object_destroy(handles[i]).status, AMBER_OK);
+        amber::sys::handle_close(handles[i]);
+    }
+    CHECK_EQ(amber::sys::space_get_children(self_space, handles, 0ull, 0ull).value, already);
+}
+
+AMBER_TEST(a_space_has_at_most_256_children) {
+    static amber_handle_t made[256];
+    uint64_t already = amber::sys::space_get_children(self_space, made, 0ull, 0ull).value;
+    CHECK(already < 256);
+    uint64_t count = 0;
+    while (already + count < 256) {
+        made[count] = handle_of(amber::sys::space_create(0));
+        CHECK(made[count] != 0);
+        ++count;
+    }
+    CHECK_EQ(amber::sys::space_create(0).status, AMBER_ERR_LIMIT);
+    CHECK_EQ(amber::sys::space_get_children(self_space, made + count, 0ull, 0ull).value, 256u);
+    for (uint64_t i = 0; i < count; ++i) {
+        amber::sys::object_destroy(made[i]);
+        amber::sys::handle_close(made[i]);
+    }
+    amber_handle_t one = handle_of(amber::sys::space_create(0)); // room again
+    CHECK(one != 0);
+    amber::sys::object_destroy(one);
+    amber::sys::handle_close(one);
 }

@@ -153,6 +153,14 @@ inline bool wait_exited(amber_handle_t thread) {
     });
 }
 
+// The kernel's statistics once it has released what destroyed spaces left (reclaim_pending 0):
+// what leak checks compare.
+inline amber_stats reclaimed_stats() {
+    amber_stats stats{};
+    wait_until([&] { return amber::sys::system_stats(&stats, sizeof stats).ok() && stats.reclaim_pending == 0; });
+    return stats;
+}
+
 inline uint64_t restarts_of(uint64_t call) {
     amber_stats stats{};
     amber::sys::system_stats(&stats, sizeof stats);

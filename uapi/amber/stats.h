@@ -22,6 +22,10 @@ struct amber_stats {
     uint64_t heap_frames;                            /* frames the kernel heap holds (it keeps them) */
     uint64_t exports[AMBER_STATS_MAX_CALLS];         /* threads that export stress replaced by an imported copy, by the
                                                         call they were restarting or waiting in */
+    uint64_t reclaim_pending;                        /* destroyed spaces whose handles and memory the kernel is still
+                                                        releasing (in slices, outside calls); heap_blocks and free_frames
+                                                        reach their final values once this is 0 */
+    uint64_t reclaim_slices;                         /* slices of that work done since boot */
 };
 
 #endif

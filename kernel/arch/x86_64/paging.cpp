@@ -81,6 +81,26 @@ void free_user_tables(uint64_t table, int level) {
     kernel::frames().free(table);
 }
 
+// One step of PageTable::release_some below `table` (level 3 = the root's children ... 0 = a leaf
+// table), whose entries from `cursor`'s index on are still to go. True when every entry is gone.
+bool release_entries(uint64_t table, int level, uint64_t& cursor, uint64_t& budget) {
+    uint64_t span = uint64_t{1} << (12 + 9 * level);
+    for (unsigned i = index_at(cursor, level); i < (level == 3 ? 256u : 512u); ++i) {
+        if (budget == 0) return false;
+        --budget;
+        uint64_t entry_base = cursor & ~(span - 1); // `cursor` lies in entry i's span
+        uint64_t& entry = table_at(table)[i];
+        if ((entry & pte::present) != 0) {
+            uint64_t below = entry & pte::address_mask;
+            if (level > 0 && !release_entries(below, level - 1, cursor, budget)) return false;
+            entry = 0;
+            kernel::frames().free(below); // a frame, or a table now empty
+        }
+        cursor = entry_base + span; // the next entry's first address
+    }
+    return true;
+}
+
 } // namespace
 
 bool initialize_kernel_paging(uint64_t highest_physical) {
@@ -226,6 +246,15 @@ void PageTable::destroy() {
     if (read_cr3() == root_) write_cr3(kernel_root);
     kernel::frames().free(root_);
     root_ = 0;
+}
+
+bool PageTable::release_some(uint64_t& cursor, uint64_t budget) {
+    if (root_ == 0) return true;
+    if (read_cr3() == root_) write_cr3(kernel_root);
+    if (!release_entries(root_, 3, cursor, budget)) return false; // past the user half: nothing left
+    kernel::frames().free(root_);
+    root_ = 0;
+    return true;
 }
 
 void PageTable::activate() const {

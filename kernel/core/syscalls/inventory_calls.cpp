@@ -1,4 +1,4 @@
-// Calls for user-level loaders and checkpointers: the boot archive and a space's threads.
+// Calls for user-level loaders and checkpointers: the boot archive, a space's threads and children.
 #include "../lifecycle.hpp"
 #include "../program_loader.hpp"
 #include "../scheduler.hpp"
@@ -6,6 +6,9 @@
 #include "../user_memory.hpp"
 
 namespace kernel {
+
+// At most this many handles per space_get_children.
+constexpr uint64_t max_handles_listed = 64;
 
 // Copies [offset, offset + length) of the archive, clipped at its end. Long: commits offset,
 // buffer and length every 16 pages at a preemption point and restarts for the rest.
@@ -33,27 +36,23 @@ SyscallResult sys_boot_archive_read(Thread& caller, SyscallArguments& arguments)
     return SyscallResult::done(AMBER_OK, archive.size);
 }
 
-// Gives the caller a handle to each of the first `max` live threads of a space, newest first, with
-// the space handle's rights. All or nothing: on failure no handle is left behind.
-SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments) {
-    Space* space;
-    uint32_t rights;
-    amber_status status =
-        lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE | AMBER_RIGHT_SET_STATE, space, rights);
-    if (status != AMBER_OK) return SyscallResult::done(status);
-    uint64_t buffer = arguments[1], max = arguments[2];
-    if (max > Space::max_threads) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
-    uint64_t count = 0;
-    for (Thread* t = space->threads; t != nullptr; t = t->next_in_space) ++count;
-    uint64_t wanted = count < max ? count : max;
+namespace {
+
+// Gives the caller a handle with `rights` to each of the first `wanted` objects of a list from
+// `first` (linked by `next`) and writes them at `buffer`; rdx = `total`. All or nothing: on failure
+// no handle is left behind. `wanted` is at most `Limit`.
+template <unsigned Limit, typename T, typename Next>
+SyscallResult give_handles(Thread& caller, T* first, Next next, uint64_t wanted, uint32_t rights, uint64_t buffer,
+                           uint64_t total) {
     if (!user_range_accessible(*caller.space, buffer, wanted * sizeof(amber_handle_t), true)) {
         note_argument_fault(*caller.space, buffer, wanted * sizeof(amber_handle_t), true);
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);
     }
-    amber_handle_t handles[Space::max_threads];
+    amber_handle_t handles[Limit];
     uint64_t made = 0;
-    for (Thread* t = space->threads; t != nullptr && made < wanted; t = t->next_in_space) {
-        status = caller.space->handles.insert(t, rights, handles[made]);
+    amber_status status = AMBER_OK;
+    for (T* object = first; object != nullptr && made < wanted; object = next(object)) {
+        status = caller.space->handles.insert(object, rights, handles[made]);
         if (status != AMBER_OK) break;
         ++made;
     }
@@ -63,7 +62,44 @@ SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments)
         for (uint64_t i = 0; i < made; ++i) caller.space->handles.remove(handles[i]);
         return SyscallResult::done(status);
     }
-    return SyscallResult::done(AMBER_OK, count);
+    return SyscallResult::done(AMBER_OK, total);
+}
+
+} // namespace
+
+// Gives the caller a handle to each of the first `max` live threads of a space, newest first, with
+// the space handle's rights.
+SyscallResult sys_space_get_threads(Thread& caller, SyscallArguments& arguments) {
+    Space* space;
+    uint32_t rights;
+    amber_status status =
+        lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE | AMBER_RIGHT_SET_STATE, space, rights);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    uint64_t buffer = arguments[1], max = arguments[2];
+    if (max > Space::max_threads) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    uint64_t wanted = space->thread_count < max ? space->thread_count : max;
+    return give_handles<Space::max_threads>(
+        caller, space->threads, [](Thread* t) { return t->next_in_space; }, wanted, rights, buffer,
+        space->thread_count);
+}
+
+// The same for a space's live children (space_create made them in it), newest first, after the
+// first `skip`: a supervisor finds a child it holds no handle to (the cost is bounded: a space has at
+// most Space::max_children).
+SyscallResult sys_space_get_children(Thread& caller, SyscallArguments& arguments) {
+    Space* space;
+    uint32_t rights;
+    amber_status status =
+        lookup(caller, arguments.handle(0), AMBER_RIGHT_GET_STATE | AMBER_RIGHT_SET_STATE, space, rights);
+    if (status != AMBER_OK) return SyscallResult::done(status);
+    uint64_t buffer = arguments[1], max = arguments[2], skip = arguments[3];
+    if (max > max_handles_listed || skip > Space::max_children) return SyscallResult::done(AMBER_ERR_INVALID_ARGUMENT);
+    Space* first = space->children;
+    for (uint64_t i = 0; i < skip && first != nullptr; ++i) first = first->next_sibling;
+    uint64_t left = skip < space->child_count ? space->child_count - skip : 0;
+    return give_handles<max_handles_listed>(
+        caller, first, [](Space* s) { return s->next_sibling; }, left < max ? left : max, rights, buffer,
+        space->child_count);
 }
 
 } // namespace kernel

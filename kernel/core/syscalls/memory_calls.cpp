@@ -147,7 +147,7 @@ SyscallResult sys_space_enumerate_memory(Thread& caller, SyscallArguments& argum
     for (uint32_t i = 0; i < space->area_count && count < max; ++i) {
         const Space::MemoryArea& a = space->areas[i];
         if (a.base + a.size <= from) continue;
-        ranges[count++] = {a.base, a.size, a.protection, a.kind, present_pages(*space, a.base, a.size)};
+        ranges[count++] = {a.base, a.size, a.protection, a.kind, a.present_pages};
     }
     if (!copy_argument_out(*caller.space, buffer, ranges, count * sizeof(amber_memory_range))) {
         return SyscallResult::done(AMBER_ERR_BAD_ADDRESS);

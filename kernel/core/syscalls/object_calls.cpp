@@ -4,6 +4,8 @@
 #include "../address_space.hpp"
 #include "../machine.hpp"
 #include "../objects.hpp"
+#include "../reclaim.hpp"
+#include "../scheduler.hpp"
 #include "../state_transfer.hpp"
 #include "../syscall.hpp"
 
@@ -38,8 +40,19 @@ amber_status entry_with(Thread& caller, amber_handle_t handle, uint32_t rights, 
 
 } // namespace
 
+// Closing the last handle of a mapping drops its pages in slices first (reclaim.hpp): the handle
+// stays until they are gone, so the restarted call finds it again.
 SyscallResult sys_handle_close(Thread& caller, SyscallArguments& arguments) {
-    return SyscallResult::done(caller.space->handles.remove(arguments.handle(0)) ? AMBER_OK : AMBER_ERR_BAD_HANDLE);
+    HandleEntry* entry = caller.space->handles.find(arguments.handle(0));
+    if (entry == nullptr) return SyscallResult::done(AMBER_ERR_BAD_HANDLE);
+    for (;;) {
+        uint64_t budget = pages_between_preemption_points;
+        if (drop_mapping_pages_before_release(entry->object, budget)) break;
+        bool forced;
+        if (preemption_point(forced)) return SyscallResult::restart(AMBER_SYS_handle_close, forced);
+    }
+    caller.space->handles.remove(arguments.handle(0));
+    return SyscallResult::done(AMBER_OK);
 }
 
 SyscallResult sys_handle_duplicate(Thread& caller, SyscallArguments& arguments) {

@@ -128,7 +128,7 @@ SyscallResult sys_mapping_create(Thread& caller, SyscallArguments& arguments) {
     mapping->protection = state.protection;
     SyscallResult result = return_new_handle(caller, mapping, AMBER_RIGHTS_ALL);
     if (result.status == AMBER_OK) {
-        (void)add_area(*space, state.base, state.size, state.protection, AMBER_MEMORY_MAPPING); // room checked
+        (void)add_area(*space, state.base, state.size, state.protection, AMBER_MEMORY_MAPPING, 0); // room checked
     }
     mapping->release();
     return result;

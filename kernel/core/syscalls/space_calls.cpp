@@ -30,6 +30,7 @@ bool valid_name(const char (&name)[AMBER_SPACE_NAME_MAX]) {
 } // namespace
 
 SyscallResult sys_space_create(Thread& caller, SyscallArguments& arguments) {
+    if (caller.space->child_count >= Space::max_children) return SyscallResult::done(AMBER_ERR_LIMIT);
     Space* space = create_space("space", arguments[0], caller.space);
     if (space == nullptr) return SyscallResult::done(AMBER_ERR_NO_MEMORY);
     SyscallResult result = return_new_handle(caller, space, AMBER_RIGHTS_ALL);
@@ -103,9 +104,7 @@ amber_status export_state(Thread& caller, Space& space, uint64_t buffer, uint64_
     state.clock_offset = space.clock_offset;
     static_assert(sizeof state.name == sizeof space.name);
     __builtin_memcpy(state.name, space.name, sizeof state.name);
-    for (uint32_t i = 0; i < space.area_count; ++i) {
-        state.memory_pages += present_pages(space, space.areas[i].base, space.areas[i].size);
-    }
+    state.memory_pages = present_pages(space);
     return state_out(caller, buffer, size, state);
 }
 

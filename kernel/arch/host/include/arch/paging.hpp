@@ -59,6 +59,16 @@ class PageTable {
         pages_.clear();
         root_ = 0;
     }
+    // As on x86_64, counting one entry per page (the fake has no tables).
+    bool release_some(uint64_t& cursor, uint64_t budget) {
+        while (!pages_.empty()) {
+            if (budget-- == 0) return false;
+            cursor = pages_.begin()->first + page_size;
+            pages_.erase(pages_.begin());
+        }
+        root_ = 0;
+        return true;
+    }
     void activate() const {}
     uint64_t root_physical() const { return root_; }
     size_t mapped_pages() const { return pages_.size(); } // host only, for tests

@@ -37,6 +37,10 @@ class PageTable {
     uint64_t next_mapped(uint64_t virtual_address, uint64_t end) const;
     // Frees every user page frame, every table and the root.
     void destroy();
+    // destroy() in slices: frees frames and tables in user addresses from `cursor` on, visiting at
+    // most `budget` entries, and moves `cursor` past what is gone. True when all of it, the root
+    // too, is gone. The table must not be in use by any thread (it is switched away from first).
+    bool release_some(uint64_t& cursor, uint64_t budget);
     void activate() const;
     uint64_t root_physical() const { return root_; }
 
